@@ -1,0 +1,237 @@
+"""The append-only event store on SQLAlchemy Core: SQLite by default, PostgreSQL in production.
+
+One global order (`position`); a per-authority stream version guarded by a unique constraint; an
+idempotency key per source fact, so that appending the same fact twice records nothing; a batch
+appends whole or not at all.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from events.errors import StoreError
+from events.types import Event, Recorded
+from events.upcasting import upcast
+
+log = logging.getLogger(__name__)
+
+metadata = sa.MetaData()
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Timestamps stored in UTC on both backends, returned timezone-aware."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+events_table = sa.Table(
+    "events", metadata,
+    sa.Column("position", BigId, primary_key=True, autoincrement=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("schema_version", sa.Integer, nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+    sa.Column("stream", sa.String(128), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("key", sa.String(255), nullable=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.UniqueConstraint("stream", "version", name="uq_events_stream_version"),
+    sa.UniqueConstraint("key", name="uq_events_key"),
+    sqlite_autoincrement=True,
+)
+sa.Index("ix_events_recorded_at", events_table.c.recorded_at)
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append, with the idempotency key of the fact it states (None: always new)."""
+
+    event: Event
+    key: str | None = None
+
+
+class EventStore(Protocol):
+    """The port every store implements; one contract test suite runs against each."""
+
+    def append(self, batch: Sequence[NewEvent]) -> list[Recorded]:
+        """Append the batch whole, skipping facts already recorded; return what was recorded."""
+        ...
+
+    def read(self, after: int = 0, known_at: datetime | None = None,
+             types: Sequence[str] | None = None) -> Iterator[Recorded]:
+        """The log in order, after a position, recorded on or before known_at."""
+        ...
+
+    def last_position(self) -> int:
+        """The position of the last event (0 when empty)."""
+        ...
+
+    def has_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these idempotency keys are already recorded."""
+        ...
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+
+def plan_batch(batch: Sequence[NewEvent], existing: set[str],
+               versions: Callable[[set[str]], dict[str, int]]) -> list[tuple[NewEvent, int]]:
+    """Drop the already-recorded and repeated facts; give each kept event its next stream version."""
+    seen = set(existing)
+    kept = []
+    for item in batch:
+        if item.key is not None:
+            if item.key in seen:
+                continue
+            seen.add(item.key)
+        kept.append(item)
+    current = versions({item.event.stream for item in kept})
+    planned = []
+    for item in kept:
+        current[item.event.stream] = current.get(item.event.stream, 0) + 1
+        planned.append((item, current[item.event.stream]))
+    return planned
+
+
+class SqlEventStore:
+    """The store on a SQLAlchemy engine (see `events.db` for making one)."""
+
+    RETRIES = 5
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    def append(self, batch: Sequence[NewEvent]) -> list[Recorded]:
+        for attempt in range(self.RETRIES):
+            try:
+                with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+                    return self.append_in(conn, batch)
+            except sa.exc.IntegrityError as err:
+                # another writer took a key or a stream version between our read and our write: retry
+                log.info("append conflict (attempt %d): %s", attempt + 1, err.orig)
+        raise StoreError(f"could not append {len(batch)} events after {self.RETRIES} conflicts")
+
+    def append_in(self, conn: Connection, batch: Sequence[NewEvent]) -> list[Recorded]:
+        """Append within the caller's transaction (so an outbox row can commit with its event)."""
+        if not batch:
+            return []
+        if conn.dialect.name == "postgresql":
+            # serialise writers so that positions commit in order and readers never skip one
+            conn.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
+        keys = [item.key for item in batch if item.key is not None]
+        existing = self._existing_keys(conn, keys)
+        planned = plan_batch(batch, existing, lambda streams: self._versions(conn, streams))
+        if not planned:
+            return []
+        now = self.clock()
+        rows = [{"type": item.event.TYPE, "schema_version": item.event.SCHEMA_VERSION, "recorded_at": now,
+                 "stream": item.event.stream, "version": version, "key": item.key,
+                 "data": _dumps(item.event.data())} for item, version in planned]
+        result = conn.execute(
+            events_table.insert().returning(events_table.c.position, sort_by_parameter_order=True), rows)
+        positions = [row[0] for row in result]
+        return [Recorded(pos, r["type"], r["schema_version"], now, item.event.data(), r["stream"], r["key"])
+                for pos, r, (item, _) in zip(positions, rows, planned, strict=True)]
+
+    def _existing_keys(self, conn: Connection, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            found.update(conn.execute(sa.select(events_table.c.key).where(events_table.c.key.in_(chunk))).scalars())
+        return found
+
+    def _versions(self, conn: Connection, streams: set[str]) -> dict[str, int]:
+        current: dict[str, int] = {}
+        names = sorted(streams)
+        for i in range(0, len(names), 500):
+            chunk = names[i:i + 500]
+            query = (sa.select(events_table.c.stream, sa.func.max(events_table.c.version))
+                     .where(events_table.c.stream.in_(chunk)).group_by(events_table.c.stream))
+            current.update({stream: version for stream, version in conn.execute(query)})
+        return current
+
+    def read(self, after: int = 0, known_at: datetime | None = None,
+             types: Sequence[str] | None = None) -> Iterator[Recorded]:
+        t = events_table
+        query = sa.select(t.c.position, t.c.type, t.c.schema_version, t.c.recorded_at, t.c.data,
+                          t.c.stream, t.c.key).where(t.c.position > after).order_by(t.c.position)
+        if known_at is not None:
+            query = query.where(t.c.recorded_at <= known_at)
+        if types:
+            query = query.where(t.c.type.in_(list(types)))
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=5000).execute(query):
+                version, data = upcast(row.type, row.schema_version, json.loads(row.data))
+                yield Recorded(row.position, row.type, version, row.recorded_at, data, row.stream, row.key)
+
+    def last_position(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.coalesce(sa.func.max(events_table.c.position), 0))).scalar_one()
+
+    def has_keys(self, keys: Sequence[str]) -> set[str]:
+        with self.engine.connect() as conn:
+            return self._existing_keys(conn, list(keys))
+
+
+class MemoryEventStore:
+    """The same contract in memory, for unit tests."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self.clock = clock
+        self.records: list[Recorded] = []
+        self.keys: set[str] = set()
+        self.versions: dict[str, int] = {}
+
+    def append(self, batch: Sequence[NewEvent]) -> list[Recorded]:
+        planned = plan_batch(batch, self.keys, lambda streams: {s: self.versions.get(s, 0) for s in streams})
+        now = self.clock()
+        out = []
+        for item, version in planned:
+            # round-trip through JSON so that the memory store returns exactly what SQL stores do
+            record = Recorded(len(self.records) + 1 + len(out), item.event.TYPE, item.event.SCHEMA_VERSION, now,
+                              json.loads(_dumps(item.event.data())), item.event.stream, item.key)
+            out.append(record)
+        for (item, version), record in zip(planned, out, strict=True):
+            self.versions[item.event.stream] = version
+            if item.key is not None:
+                self.keys.add(item.key)
+        self.records.extend(out)
+        return out
+
+    def read(self, after: int = 0, known_at: datetime | None = None,
+             types: Sequence[str] | None = None) -> Iterator[Recorded]:
+        for record in self.records[after:]:
+            if known_at is not None and record.recorded_at > known_at:
+                continue
+            if types and record.type not in types:
+                continue
+            yield record
+
+    def last_position(self) -> int:
+        return len(self.records)
+
+    def has_keys(self, keys: Sequence[str]) -> set[str]:
+        return {k for k in keys if k in self.keys}
