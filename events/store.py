@@ -71,11 +71,18 @@ class NewEvent:
     key: str | None = None
 
 
+# runs inside the append's transaction (None for the memory store) with the events just recorded
+AfterAppend = Callable[[Connection | None, list[Recorded]], None]
+
+
 class EventStore(Protocol):
     """The port every store implements; one contract test suite runs against each."""
 
-    def append(self, batch: Sequence[NewEvent]) -> list[Recorded]:
-        """Append the batch whole, skipping facts already recorded; return what was recorded."""
+    def append(self, batch: Sequence[NewEvent], after: AfterAppend | None = None) -> list[Recorded]:
+        """Append the batch whole, skipping facts already recorded; return what was recorded.
+
+        `after` runs inside the same transaction with what was recorded (an outbox writes its rows there).
+        """
         ...
 
     def read(self, after: int = 0, known_at: datetime | None = None,
@@ -124,11 +131,14 @@ class SqlEventStore:
         self.engine = engine
         self.clock = clock
 
-    def append(self, batch: Sequence[NewEvent]) -> list[Recorded]:
+    def append(self, batch: Sequence[NewEvent], after: AfterAppend | None = None) -> list[Recorded]:
         for attempt in range(self.RETRIES):
             try:
                 with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
-                    return self.append_in(conn, batch)
+                    recorded = self.append_in(conn, batch)
+                    if after is not None and recorded:
+                        after(conn, recorded)
+                    return recorded
             except sa.exc.IntegrityError as err:
                 # another writer took a key or a stream version between our read and our write: retry
                 log.info("append conflict (attempt %d): %s", attempt + 1, err.orig)
@@ -205,7 +215,7 @@ class MemoryEventStore:
         self.keys: set[str] = set()
         self.versions: dict[str, int] = {}
 
-    def append(self, batch: Sequence[NewEvent]) -> list[Recorded]:
+    def append(self, batch: Sequence[NewEvent], after: AfterAppend | None = None) -> list[Recorded]:
         planned = plan_batch(batch, self.keys, lambda streams: {s: self.versions.get(s, 0) for s in streams})
         now = self.clock()
         out = []
@@ -214,6 +224,8 @@ class MemoryEventStore:
             record = Recorded(len(self.records) + 1 + len(out), item.event.TYPE, item.event.SCHEMA_VERSION, now,
                               json.loads(_dumps(item.event.data())), item.event.stream, item.key)
             out.append(record)
+        if after is not None and out:
+            after(None, out)  # before anything is kept, so that a failure appends nothing
         for (item, version), record in zip(planned, out, strict=True):
             self.versions[item.event.stream] = version
             if item.key is not None:
