@@ -159,10 +159,22 @@ class VisitWithdrawn(Event):
     source: str = "analyst"
 
 
+@dataclass(frozen=True)
+class BackfillCompleted(Event):
+    """The first full poll finished: from now on, new publications alert subscribers."""
+
+    TYPE: ClassVar[str] = "BackfillCompleted"
+    providers: int
+
+    @property
+    def stream(self) -> str:
+        return "service"
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.TYPE: cls
     for cls in (AuthorityRecorded, VisitPublished, VisitRecorded, InspectionPublished, GradeChanged,
-                PublicationUnreadable, PublicationNoted, VisitCorrected, VisitWithdrawn)
+                PublicationUnreadable, PublicationNoted, VisitCorrected, VisitWithdrawn, BackfillCompleted)
 }
 
 

@@ -9,10 +9,16 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from events.db import make_engine, migrate
+from events.errors import IlacsError
 from events.projection import Projection
 from events.store import EventStore, SqlEventStore
 from service.analyst import Analyst
+from service.docstore import DocumentStore, SqlPageCache
+from service.fetch import Fetcher, HttpFetcher
+from service.locks import poll_lock
+from service.poller import Poller, PollReport, Progress
 from service.settings import Settings
+from service.sources.site import MemoryPageCache, OfstedSite
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -33,6 +39,34 @@ class App:
     store: EventStore
     projection: Projection
     analyst: Analyst
+
+
+def make_site(settings: Settings, engine: Engine | None, reports_url: str | None = None,
+              fetcher: Fetcher | None = None) -> OfstedSite:
+    """The Ofsted site source: real HTTP unless a fetcher is given; pages cached in the database."""
+    reports = (reports_url or settings.reports_url).rstrip("/")
+    files = settings.files_url.rstrip("/")
+    if fetcher is None:
+        fetcher = HttpFetcher([reports, files], timeout=settings.request_timeout, min_interval=settings.request_pace)
+    cache = SqlPageCache(engine) if engine is not None else MemoryPageCache()
+    return OfstedSite(fetcher, reports, files, cache=cache)
+
+
+def make_poller(app: App, reports_url: str | None = None, fetcher: Fetcher | None = None) -> Poller:
+    """A poller of the site on this app's store, queueing alerts when the app has them."""
+    if app.engine is None:
+        raise IlacsError("polling needs a database store")
+    site = make_site(app.settings, app.engine, reports_url, fetcher)
+    documents = DocumentStore(app.engine, app.settings.data_dir / "documents", app.clock)
+    alerts = getattr(app, "alerts", None)
+    return Poller(app.store, site, documents, alerts.enqueue if alerts is not None else None)
+
+
+def poll(app: App, reports_url: str | None = None, fetcher: Fetcher | None = None,
+         progress: Progress | None = None) -> PollReport:
+    """One poll under the poll lock (a second poller waits its turn)."""
+    with poll_lock(app.engine, app.settings.data_dir):
+        return make_poller(app, reports_url, fetcher).poll(progress)
 
 
 def build(settings: Settings, clock: Clock | None = None, store: EventStore | None = None) -> App:

@@ -161,3 +161,23 @@ def withdraw_visit(app: bootstrap.App, urn: str, visit_start: str, reason: str) 
     """Withdraw a visit from the tables; the log keeps it."""
     app.analyst.withdraw_visit(parse_urn(urn), parse_date(visit_start, "--visit-start"), reason)
     click.echo("visit withdrawn")
+
+
+@main.command("poll")
+@click.option("--reports-url", default=None, help="The report site (default https://reports.ofsted.gov.uk).")
+@common
+def poll_(app: bootstrap.App, reports_url: str | None) -> None:
+    """Poll the site once: read new documents, append events, then send due alerts."""
+    err = click.get_text_stream("stderr")
+    progress = None
+    if err.isatty():
+        def progress(done: int, total: int) -> None:
+            err.write(f"\rproviders read: {done}/{total}")
+            err.flush()
+    report = bootstrap.poll(app, reports_url, progress=progress)
+    if progress:
+        err.write("\n")
+    alerts = getattr(app, "alerts", None)
+    if alerts is not None:
+        alerts.send_due()
+    click.echo(report.summary())

@@ -1,0 +1,36 @@
+"""One poller at a time, even with several processes on one database."""
+from __future__ import annotations
+
+import fcntl
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+POLL_LOCK_ID = 0x11AC6  # the PostgreSQL advisory lock of the poll
+
+
+@contextmanager
+def poll_lock(engine: Engine | None, data_dir: Path) -> Iterator[None]:
+    """Hold the poll lock: an advisory lock on PostgreSQL, a file lock beside SQLite; waits its turn."""
+    if engine is not None and engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": POLL_LOCK_ID})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": POLL_LOCK_ID})
+                conn.commit()
+        return
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "poll.lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)

@@ -1,0 +1,188 @@
+"""One poll of Ofsted's site: list the authorities, read what is new, append the events, queue alerts."""
+from __future__ import annotations
+
+import csv
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from events.errors import IlacsError, SourceError
+from events.facts import Facts, fold
+from events.store import EventStore, NewEvent
+from events.types import AuthorityRecorded, BackfillCompleted, Recorded
+from service.docstore import DocumentStore
+from service.reading import Listed, doc_key, read_events, unreadable, unreadable_key
+from service.sources.site import OfstedSite, PageChanged, ProviderPage
+
+log = logging.getLogger(__name__)
+REFERENCE = Path(__file__).resolve().parent.parent / "config" / "authorities.csv"
+PUBLICATION_TYPES = ("VisitPublished", "InspectionPublished", "PublicationNoted", "PublicationUnreadable")
+BACKFILL_DONE = "backfill-completed"
+
+# (connection, recorded events, backfill?) -> alerts queued; runs inside the append's transaction
+Enqueue = Callable[[Any, list[Recorded], bool], int]
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class PollReport:
+    """What one poll did, for the one-line summary and /healthz."""
+
+    new_publications: int = 0
+    events_appended: int = 0
+    unreadable: int = 0
+    alerts_queued: int = 0
+    documents_downloaded: int = 0
+    providers: int = 0
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    backfill: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when every provider and document was read."""
+        return not self.failures
+
+    def summary(self) -> str:
+        """The one-line summary `ilacs poll` ends with."""
+        return (f"poll {'ok' if self.ok else 'partial'}{' (backfill: no alerts)' if self.backfill else ''}: "
+                f"{self.new_publications} new publications, {self.events_appended} events appended, "
+                f"{self.unreadable} unreadable documents, {self.alerts_queued} alerts queued, "
+                f"{len(self.failures)} failures, {self.seconds:.1f} s")
+
+
+def reference_authorities(path: Path = REFERENCE) -> dict[str, dict[str, str]]:
+    """The regions, and the opened and closed days, that the program ships for each authority."""
+    with open(path, newline="") as f:
+        return {row["urn"]: row for row in csv.DictReader(f)}
+
+
+class Poller:
+    """Reads the site through OfstedSite and records what it states."""
+
+    def __init__(self, store: EventStore, site: OfstedSite, documents: DocumentStore,
+                 enqueue: Enqueue | None = None, reference: dict[str, dict[str, str]] | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.store, self.site, self.documents = store, site, documents
+        self.enqueue = enqueue
+        self.reference = reference if reference is not None else reference_authorities()
+        self.monotonic = monotonic
+
+    def poll(self, progress: Progress | None = None) -> PollReport:
+        """One full poll; a failing provider or document is logged, recorded and passed over."""
+        started = self.monotonic()
+        report = PollReport(backfill=self.is_backfill())
+        self.record_reference()
+        facts = fold(self.store.read(types=["AuthorityRecorded", "InspectionPublished"]))
+        listings = self.site.list_providers()  # a search that no longer parses fails the poll loudly
+        report.providers = len(listings)
+        self._record_authorities(facts, [(p.urn, p.name, None) for p in listings], report)
+        for done, listing in enumerate(listings, start=1):
+            try:
+                page = self.site.provider_page(listing.urn, listing.url)
+            except PageChanged as err:
+                log.error("provider page no longer parses: %s", err)
+                report.failures.append(str(err))
+                continue
+            except SourceError as err:
+                log.warning("provider %s skipped this poll: %s", listing.urn, err)
+                report.failures.append(str(err))
+                continue
+            self._record_authorities(facts, [(page.urn, page.name, page.opened)], report)
+            self.read_page(page, facts, report)
+            if progress:
+                progress(done, len(listings))
+        if report.backfill and report.ok:
+            self._append([NewEvent(BackfillCompleted(providers=report.providers), BACKFILL_DONE)], report,
+                         backfill=True)
+        report.seconds = self.monotonic() - started
+        log.info(report.summary())
+        return report
+
+    def is_backfill(self) -> bool:
+        """Until a first full poll completes, polling is a backfill that alerts no one."""
+        return not self.store.has_keys([BACKFILL_DONE])
+
+    def read_page(self, page: ProviderPage, facts: Facts, report: PollReport) -> None:
+        """Read a provider's new publications, oldest first, and append them as one batch."""
+        items = [Listed(p.urn, page.name, p.label, p.publication_date, p.url, p.file_id)
+                 for p in sorted(page.publications, key=lambda p: (p.publication_date, p.file_id))]
+        known = self.store.has_keys([doc_key(i.file_id) for i in items])
+        batch: list[NewEvent] = []
+        for item in items:
+            if doc_key(item.file_id) in known:
+                continue
+            events = self._read(item, facts, report)
+            for new in events:
+                facts.apply_event(new.event)
+            batch += events
+        self._append(batch, report, report.backfill)
+
+    def _read(self, item: Listed, facts: Facts, report: PollReport) -> list[NewEvent]:
+        stored = self.documents.get(item.file_id)
+        if stored is None:
+            try:
+                response = self.site.document(item.url)
+            except SourceError as err:
+                # transient (a timeout, a 5xx after retries) or refused: nothing is recorded, the next poll retries
+                log.warning("document %s not downloaded: %s", item.url, err)
+                report.failures.append(str(err))
+                return []
+            self.documents.put(item.file_id, item.url, response.content_type, response.body)
+            report.documents_downloaded += 1
+            data = response.body
+        else:
+            data = stored.data
+        try:
+            events = read_events(item, data, facts)
+        except IlacsError as err:  # a reader failing in a way it did not foresee: keep the fact, say why
+            reason = f"reader failed: {err}"
+            events = [NewEvent(unreadable(item, reason), unreadable_key(item.file_id, reason))]
+        for new in events:
+            if new.event.TYPE == "PublicationUnreadable":
+                log.warning("unreadable %s (%s): %s", item.file_id, item.authority, new.event.reason)  # type: ignore
+        return events
+
+    def _record_authorities(self, facts: Facts, seen: list[tuple[str, str, date | None]], report: PollReport) -> None:
+        batch = []
+        for urn, name, opened in seen:
+            ref = self.reference.get(urn, {})
+            event = AuthorityRecorded(urn=urn, name=name, region=ref.get("region") or None,
+                                      opened=opened or _day(ref.get("opened")), closed=_day(ref.get("closed")))
+            current = facts.authorities.get(urn)
+            if current is None or (current.name, current.region, current.opened, current.closed) != (
+                    event.name, event.region, event.opened, event.closed):
+                facts.apply_event(event)
+                batch.append(NewEvent(event))
+        self._append(batch, report, report.backfill)
+
+    def record_reference(self) -> int:
+        """Record the shipped authorities the site no longer lists (closed ones), once."""
+        facts = fold(self.store.read(types=["AuthorityRecorded"]))
+        batch = [NewEvent(AuthorityRecorded(urn=urn, name=r["name"], region=r["region"] or None,
+                                            opened=_day(r["opened"]), closed=_day(r["closed"]), source="reference"))
+                 for urn, r in self.reference.items() if r.get("closed") and urn not in facts.authorities]
+        return len(self.store.append(batch))
+
+    def _append(self, batch: list[NewEvent], report: PollReport, backfill: bool) -> None:
+        if not batch:
+            return
+        queued = [0]
+
+        def after(conn: Any, recorded: list[Recorded]) -> None:
+            if self.enqueue is not None:
+                queued[0] = self.enqueue(conn, recorded, backfill)
+
+        recorded = self.store.append(batch, after=after)
+        report.events_appended += len(recorded)
+        report.alerts_queued += queued[0]
+        report.new_publications += sum(r.type in PUBLICATION_TYPES[:3] for r in recorded)
+        report.unreadable += sum(r.type == "PublicationUnreadable" for r in recorded)
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
