@@ -151,9 +151,11 @@ class Poller:
         batch = []
         for urn, name, opened in seen:
             ref = self.reference.get(urn, {})
-            event = AuthorityRecorded(urn=urn, name=name, region=ref.get("region") or None,
-                                      opened=opened or _day(ref.get("opened")), closed=_day(ref.get("closed")))
             current = facts.authorities.get(urn)
+            # the search gives no opened day: keep the one a provider page or the reference gave
+            opened = opened or _day(ref.get("opened")) or (current.opened if current else None)
+            event = AuthorityRecorded(urn=urn, name=name, region=ref.get("region") or None,
+                                      opened=opened, closed=_day(ref.get("closed")))
             if current is None or (current.name, current.region, current.opened, current.closed) != (
                     event.name, event.region, event.opened, event.closed):
                 facts.apply_event(event)

@@ -86,3 +86,6 @@ def shared_ofsted() -> Path:
     if not (folder / "publications.csv").exists():
         pytest.skip(f"the real Ofsted corpus is not at {folder}")
     return folder
+
+
+from tests.sitehelpers import _ofsted_site_process, ofsted_site  # noqa: E402,F401  (fixtures)
