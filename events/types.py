@@ -160,6 +160,24 @@ class VisitWithdrawn(Event):
 
 
 @dataclass(frozen=True)
+class FeedEntryNoted(Event):
+    """A feed entry that is not (or not yet) a publication we can read: kept, never dropped."""
+
+    TYPE: ClassVar[str] = "FeedEntryNoted"
+    feed_url: str
+    entry_id: str
+    title: str
+    link: str
+    updated: datetime | None
+    kind: str
+    note: str
+
+    @property
+    def stream(self) -> str:
+        return "feeds"
+
+
+@dataclass(frozen=True)
 class BackfillCompleted(Event):
     """The first full poll finished: from now on, new publications alert subscribers."""
 
@@ -174,7 +192,8 @@ class BackfillCompleted(Event):
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.TYPE: cls
     for cls in (AuthorityRecorded, VisitPublished, VisitRecorded, InspectionPublished, GradeChanged,
-                PublicationUnreadable, PublicationNoted, VisitCorrected, VisitWithdrawn, BackfillCompleted)
+                PublicationUnreadable, PublicationNoted, VisitCorrected, VisitWithdrawn, FeedEntryNoted,
+                BackfillCompleted)
 }
 
 

@@ -18,6 +18,7 @@ from service.fetch import Fetcher, HttpFetcher
 from service.locks import poll_lock
 from service.poller import Poller, PollReport, Progress
 from service.settings import Settings
+from service.sources.feeds import FeedSource
 from service.sources.site import MemoryPageCache, OfstedSite
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,19 @@ def make_poller(app: App, reports_url: str | None = None, fetcher: Fetcher | Non
     if app.engine is None:
         raise IlacsError("polling needs a database store")
     site = make_site(app.settings, app.engine, reports_url, fetcher)
-    documents = DocumentStore(app.engine, app.settings.data_dir / "documents", app.clock)
     alerts = getattr(app, "alerts", None)
-    return Poller(app.store, site, documents, alerts.enqueue if alerts is not None else None)
+    feeds = None
+    if app.settings.feeds:
+        feed_fetcher = fetcher or HttpFetcher(app.settings.feeds, timeout=app.settings.request_timeout)
+        feeds = FeedSource(feed_fetcher, app.settings.feeds, reports_url=site.reports_url, files_url=site.files_url)
+    return Poller(app.store, site, documents(app), alerts.enqueue if alerts is not None else None, feeds=feeds)
+
+
+def documents(app: App) -> DocumentStore:
+    """The downloaded documents of this app's data directory."""
+    if app.engine is None:
+        raise IlacsError("documents need a database store")
+    return DocumentStore(app.engine, app.settings.data_dir / "documents", app.clock)
 
 
 def poll(app: App, reports_url: str | None = None, fetcher: Fetcher | None = None,

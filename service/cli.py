@@ -17,6 +17,7 @@ from events.types import VisitRecorded
 from service import bootstrap, settings as settings_mod
 from service.analyst import parse_bool, parse_date, parse_topic, parse_urn
 from service.render import FORMATS, render
+from service.reprocess import reprocess as run_reprocess
 
 
 def _fail(message: str, code: int) -> None:
@@ -181,3 +182,10 @@ def poll_(app: bootstrap.App, reports_url: str | None) -> None:
     if alerts is not None:
         alerts.send_due()
     click.echo(report.summary())
+
+
+@main.command()
+@common
+def reprocess(app: bootstrap.App) -> None:
+    """Re-read the stored documents with today's parser and append corrections where the reading changed."""
+    click.echo(run_reprocess(app.store, bootstrap.documents(app)).summary())

@@ -16,6 +16,7 @@ from events.store import EventStore, NewEvent
 from events.types import AuthorityRecorded, BackfillCompleted, Recorded
 from service.docstore import DocumentStore
 from service.reading import Listed, doc_key, read_events, unreadable, unreadable_key
+from service.sources.feeds import FeedSource
 from service.sources.site import OfstedSite, PageChanged, ProviderPage
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,8 @@ class Poller:
 
     def __init__(self, store: EventStore, site: OfstedSite, documents: DocumentStore,
                  enqueue: Enqueue | None = None, reference: dict[str, dict[str, str]] | None = None,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.store, self.site, self.documents = store, site, documents
+                 monotonic: Callable[[], float] = time.monotonic, feeds: FeedSource | None = None) -> None:
+        self.store, self.site, self.documents, self.feeds = store, site, documents, feeds
         self.enqueue = enqueue
         self.reference = reference if reference is not None else reference_authorities()
         self.monotonic = monotonic
@@ -96,8 +97,12 @@ class Poller:
             self.read_page(page, facts, report)
             if progress:
                 progress(done, len(listings))
+        if self.feeds is not None:
+            from service.feedpoll import poll_feeds  # feeds build on the poller: imported late to avoid a cycle
+
+            poll_feeds(self, self.feeds, facts, report)
         if report.backfill and report.ok:
-            self._append([NewEvent(BackfillCompleted(providers=report.providers), BACKFILL_DONE)], report,
+            self.append([NewEvent(BackfillCompleted(providers=report.providers), BACKFILL_DONE)], report,
                          backfill=True)
         report.seconds = self.monotonic() - started
         log.info(report.summary())
@@ -120,7 +125,7 @@ class Poller:
             for new in events:
                 facts.apply_event(new.event)
             batch += events
-        self._append(batch, report, report.backfill)
+        self.append(batch, report, report.backfill)
 
     def _read(self, item: Listed, facts: Facts, report: PollReport) -> list[NewEvent]:
         stored = self.documents.get(item.file_id)
@@ -160,7 +165,7 @@ class Poller:
                     event.name, event.region, event.opened, event.closed):
                 facts.apply_event(event)
                 batch.append(NewEvent(event))
-        self._append(batch, report, report.backfill)
+        self.append(batch, report, report.backfill)
 
     def record_reference(self) -> int:
         """Record the shipped authorities the site no longer lists (closed ones), once."""
@@ -170,7 +175,9 @@ class Poller:
                  for urn, r in self.reference.items() if r.get("closed") and urn not in facts.authorities]
         return len(self.store.append(batch))
 
-    def _append(self, batch: list[NewEvent], report: PollReport, backfill: bool) -> None:
+    def append(self, batch: list[NewEvent], report: PollReport, backfill: bool | None = None) -> None:
+        """Append a batch, queueing its alerts in the same transaction (none during the backfill)."""
+        backfill = report.backfill if backfill is None else backfill
         if not batch:
             return
         queued = [0]

@@ -135,3 +135,35 @@ def test_a_provider_page_that_fails_is_reported_and_the_others_are_read(app):
     report = bootstrap.poll(app, fetcher=fetcher)
     assert not report.ok and "80001" in report.failures[0]
     assert types(app).count("VisitPublished") == 1
+
+
+FEED = "https://feeds.example/ofsted.atom"
+
+
+def atom(entries: list[tuple[str, str, str]]) -> str:
+    items = "".join(f"<entry><id>{i}</id><title>{t}</title><link href=\"{link}\"/><updated>2024-02-01T09:00:00Z"
+                    f"</updated></entry>" for i, t, link in entries)
+    return ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>f</id>'
+            f"<title>Feed</title><updated>2024-02-01T09:00:00Z</updated>{items}</feed>")
+
+
+def test_feed_entries_are_read_like_publications_and_the_others_kept(tmp_path, clock):
+    settings = Settings(data_dir=tmp_path, reports_url=SITE, files_url=FILES, request_pace=0, feeds=(FEED,))
+    app = bootstrap.build(settings, clock=clock)
+    fetcher = make_site()
+    fetcher.add(f"{FILES}/v1/file/301", pdfs.letter("Testshire", "9 and 10 January 2024", "the 'front door'"),
+                content_type="application/pdf")
+    fetcher.add(FEED, atom([("a", "Testshire: focused visit letter", f"{FILES}/v1/file/301"),
+                            ("b", "Newtown", f"{SITE}/provider/44/80002"),
+                            ("c", "Children's social care statistics", "https://www.gov.uk/stats/1")]),
+                content_type="application/atom+xml")
+    report = bootstrap.poll(app, fetcher=fetcher)
+    assert report.ok, report.failures
+    visits = {r.data["file_id"]: r.data for r in app.store.read() if r.type == "VisitPublished"}
+    assert visits["301"]["urn"] == "80001" and visits["301"]["topic"] == "FD"
+    assert visits["301"]["publication_date"] == "2024-02-01"
+    noted = [r.data for r in app.store.read() if r.type == "FeedEntryNoted"]
+    assert [n["entry_id"] for n in noted] == ["c"]
+    before = app.store.last_position()
+    bootstrap.poll(app, fetcher=fetcher)
+    assert app.store.last_position() == before
