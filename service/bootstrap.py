@@ -17,6 +17,7 @@ from service.docstore import DocumentStore, SqlPageCache
 from service.fetch import Fetcher, HttpFetcher
 from service.locks import poll_lock
 from service.poller import Poller, PollReport, Progress
+from service.pollruns import PollRun, PollRuns
 from service.settings import Settings
 from service.sources.feeds import FeedSource
 from service.sources.site import MemoryPageCache, OfstedSite
@@ -75,9 +76,39 @@ def documents(app: App) -> DocumentStore:
 
 def poll(app: App, reports_url: str | None = None, fetcher: Fetcher | None = None,
          progress: Progress | None = None) -> PollReport:
-    """One poll under the poll lock (a second poller waits its turn)."""
+    """One poll under the poll lock (a second poller waits its turn), kept in the poll runs."""
+    runs = PollRuns(app.engine) if app.engine is not None else None
+    started = app.clock()
     with poll_lock(app.engine, app.settings.data_dir):
-        return make_poller(app, reports_url, fetcher).poll(progress)
+        try:
+            report = make_poller(app, reports_url, fetcher).poll(progress)
+        except IlacsError as err:
+            if runs is not None:
+                runs.record(PollRun(started, app.clock(), False, f"poll failed: {err}"))
+                tell_operator(app, runs)
+            raise
+    if runs is not None:
+        runs.record(PollRun(started, app.clock(), report.ok, report.summary()))
+        tell_operator(app, runs, report)
+    return report
+
+
+FAILURES_BEFORE_TELLING = 3
+
+
+def tell_operator(app: App, runs: PollRuns, report: PollReport | None = None) -> None:
+    """The operator hears of unreadable documents, and of polls failing repeatedly."""
+    alerts = getattr(app, "alerts", None)
+    if alerts is None:
+        return
+    if report is not None and report.unreadable:
+        alerts.operator(f"ilacs: {report.unreadable} documents could not be read",
+                        "Each is kept as a PublicationUnreadable event (`ilacs events`) and retried on later polls.\n"
+                        + report.summary())
+    recent = runs.latest(FAILURES_BEFORE_TELLING)
+    if len(recent) == FAILURES_BEFORE_TELLING and not any(r.ok for r in recent):
+        alerts.operator(f"ilacs: the last {FAILURES_BEFORE_TELLING} polls failed",
+                        "\n".join(f"{r.finished_at:%Y-%m-%d %H:%M} {r.summary}" for r in recent))
 
 
 def build(settings: Settings, clock: Clock | None = None, store: EventStore | None = None) -> App:

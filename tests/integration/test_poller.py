@@ -167,3 +167,15 @@ def test_feed_entries_are_read_like_publications_and_the_others_kept(tmp_path, c
     before = app.store.last_position()
     bootstrap.poll(app, fetcher=fetcher)
     assert app.store.last_position() == before
+
+
+def test_each_poll_is_kept_with_its_outcome(app):
+    fetcher = make_site()
+    bootstrap.poll(app, fetcher=fetcher)
+    fetcher.add(SEARCH, "<html><body>moved</body></html>")
+    with pytest.raises(PageChanged):
+        bootstrap.poll(app, fetcher=fetcher)
+    runs = bootstrap.PollRuns(app.engine).latest(2)
+    assert [r.ok for r in runs] == [False, True]
+    assert "poll failed" in runs[0].summary and "4 unreadable" not in runs[1].summary
+    assert bootstrap.PollRuns(app.engine).last_success() == runs[1]

@@ -1,4 +1,4 @@
-"""What the sources keep between polls: documents by content hash, and page validators for conditional requests.
+"""What polling keeps: documents by content hash, page validators for conditional requests, and poll runs.
 
 Revision ID: 0003
 Revises: 0001
@@ -29,8 +29,17 @@ def upgrade() -> None:
         sa.Column("last_modified", sa.Text, nullable=True),
         sa.Column("body", sa.LargeBinary, nullable=False),
     )
+    op.create_table(
+        "poll_runs",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ok", sa.Boolean, nullable=False),
+        sa.Column("summary", sa.Text, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("poll_runs")
     op.drop_table("page_cache")
     op.drop_table("documents")
