@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from events.errors import UnreadableDocument
-from events.vocabulary import INADEQUATE, OUTSTANDING, REQUIRES_IMPROVEMENT, TOPICS
+from events.vocabulary import GOOD, INADEQUATE, OUTSTANDING, REQUIRES_IMPROVEMENT
 
 # Bump when a reading of the same text can change, so stored readings can be redone.
 PARSER_VERSION = "1"
@@ -48,13 +48,15 @@ Reading = VisitReading | InspectionReading | OtherReading
 def classify(text: str, label: str | None = None) -> Reading:
     """Read a document's text (and its label on the site, as a hint); raises UnreadableDocument."""
     flat = flatten(text)
-    other = _other_kind(flat)
-    if other:
-        return other
-    if _is_focused_visit_letter(flat):
+    if _SUMMARY.search(flat, 0, 6000):
         return read_visit(text)
     if _is_judgement_report(flat):
         return read_inspection(text)
+    if _HEADING.search(text, 0, 6000):
+        return read_visit(text)  # a letter worded anew: reading it says what is missing
+    other = _other_kind(flat) or _other_by_label(label)
+    if other:
+        return other
     hint = f" (labelled {label!r})" if label else ""
     raise UnreadableDocument(f"unrecognised document{hint}: {flat[:120]!r}")
 
@@ -163,29 +165,41 @@ def first_full_date(flat: str, end: int | None = None) -> date | None:
 
 # --- other documents ------------------------------------------------------------------------
 
-# (kind, pattern in the document's opening) for the real documents that are neither letter nor report
+# The real documents that are neither letter nor report, by what their opening says they are
 _OTHER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in (
-        ("monitoring visit", r"\bfindings of (?:the|a|an) (?:\w+ )?monitoring visit\b|^.{0,300}\bmonitoring visit to\b"),
+        ("monitoring visit",
+         r"\bsummarises the (?:main |key )?findings of (?:the|a|an|our) (?:\w+ )?monitoring visit\b"
+         r"|^.{0,300}\bmonitoring visit to\b"),
         ("joint targeted area inspection", r"^.{0,400}\bjoint targeted area inspection\b"),
         ("area SEND inspection", r"^.{0,400}\b(?:area SEND|special educational needs and/or disabilit)"),
         ("joint area child protection inspection", r"^.{0,400}\bjoint (?:area )?child protection inspection"),
         ("looked-after children inspection", r"^.{0,300}\binspection of (?:safeguarding and )?looked after children"),
         ("safeguarding inspection", r"^.{0,300}\binspection of safeguarding (?:and|services)\b"),
-        ("safeguarding board review", r"^.{0,100}\breview of the effectiveness of the local safeguarding children board"),
+        ("safeguarding board review",
+         r"^.{0,100}\breview of the effectiveness of the local safeguarding children board"),
     ))
+
+
+# the labels of focused-visit letters and judgement reports, whose text must then be read
+_MAIN_LABELS = re.compile(r"children.s services (?:focused visit|inspection)", re.IGNORECASE)
 
 
 def _other_kind(flat: str) -> OtherReading | None:
     """An OtherReading when the opening says the document is one of the known other kinds."""
     opening = flat[:3000]
-    if _is_judgement_report(opening):
-        return None
     for kind, pattern in _OTHER_KINDS:
         match = pattern.search(opening)
         if match:
             return OtherReading(kind, f"{kind}: {_excerpt(opening, match.end())!r}")
     return None
+
+
+def _other_by_label(label: str | None) -> OtherReading | None:
+    """An OtherReading for a label that is neither a letter's nor a report's ("Area SEND full inspection")."""
+    if not label or _MAIN_LABELS.search(label):
+        return None
+    return OtherReading(label.strip(), f"labelled {label.strip()!r}; its text is no letter or judgement report")
 
 
 def _excerpt(flat: str, around: int) -> str:
@@ -196,7 +210,9 @@ def _excerpt(flat: str, around: int) -> str:
 # --- focused-visit letters ------------------------------------------------------------------
 
 _SUMMARY = re.compile(r"\bsummarises the (?:main |key )?findings of (?:a|an|the|our) focused visit\b", re.IGNORECASE)
-_HEADING = re.compile(r"^\W{0,3}focused visit (?:to|on)\b", re.IGNORECASE | re.MULTILINE)
+# the letter's heading line, "Focused visit to <LA> children's services"
+_HEADING = re.compile(r"^\W{0,3}Focused visit (?:to|on)\b", re.MULTILINE)
+_FLAT_HEADING = re.compile(r"\bFocused visit (?:to|on)\b")
 _NAME = r"(?P<la>(?:(?!\bfocused visit\b)[^.]){2,90}?)"  # a name: no full stop, not running into the next sentence
 _AUTHORITY = re.compile(
     rf"\bfocused visit (?:on [^.]{{0,60}}? )?to (?:the )?{_NAME}(?:'s?)? (?:local authority )?"
@@ -205,20 +221,15 @@ _AUTHORITY_BEFORE_DATE = re.compile(rf"\bfocused visit to (?:the )?{_NAME} (?:on
 _AUTHORITY_TAIL = re.compile(r"(?:'s|\s+local authority|\s*\([^)]*\))$", re.IGNORECASE)
 
 
-def _is_focused_visit_letter(flat: str) -> bool:
-    """The letter summarises the findings of a focused visit."""
-    return bool(_SUMMARY.search(flat[:6000]))
-
-
 def read_visit(text: str) -> VisitReading:
     """Read a focused-visit letter; raises UnreadableDocument when its dates or topic are not found."""
     flat = flatten(text)
-    summary = _SUMMARY.search(flat)
-    if summary is None:
+    anchor = _SUMMARY.search(flat) or _FLAT_HEADING.search(flat)
+    if anchor is None:
         raise UnreadableDocument("not a focused-visit letter: no 'findings of the focused visit' sentence")
-    dates = date_range(flat, summary.end(), summary.end() + 400, known=first_full_date(flat, summary.start()))
+    dates = date_range(flat, anchor.end(), anchor.end() + 400, known=first_full_date(flat, anchor.start()))
     if dates is None:
-        raise UnreadableDocument(f"visit dates not found in {_excerpt(flat, summary.end() + 200)!r}")
+        raise UnreadableDocument(f"visit dates not found in {_excerpt(flat, anchor.end() + 200)!r}")
     start, end = dates
     if end < start:
         raise UnreadableDocument(f"visit ends before it starts: {start} to {end}")
@@ -226,7 +237,7 @@ def read_visit(text: str) -> VisitReading:
         authority=visit_authority(flat),
         visit_start=start,
         visit_end=end,
-        topic=visit_topic(flat, summary.end()),
+        topic=visit_topic(flat, anchor.end()),
         priority_action=has_priority_action(text),
     )
 
@@ -280,7 +291,7 @@ def visit_topic(flat: str, after: int = 0) -> str:
     topic = _first_topic(focus)
     if topic == _AMBIGUOUS:
         topic = _first_topic(_AMBIGUOUS_WORDS.sub(" ", focus)) or _read_on(flat, after)
-    if topic is None or topic not in TOPICS:
+    if topic is None:
         raise UnreadableDocument(f"unknown topic: {focus[:200]!r}")
     return topic
 
@@ -316,6 +327,10 @@ def _read_on(flat: str, after: int) -> str:
 
 # the heading starts a line (or follows a sentence's end on the same line)
 _PRIORITY_HEADING = re.compile(r"(?:^|(?<=[.:;!?\f]))[ \t]*Areas? for priority action[ \t]*:?", re.MULTILINE)
+_ACTION_WORDS = re.compile(r"swift and decisive action|[◼•▪■●]")
+# "In addition to the existing areas for priority action ...": actions set at an earlier visit
+_EARLIER_ACTIONS = re.compile(r"^[^.]{0,200}\b(?:existing|previous|last|earlier)\b[^.]{0,80}\bpriority action",
+                              re.IGNORECASE)
 _SECTION_END = re.compile(r"What needs to improve|Main findings|Findings\b|Next steps", re.IGNORECASE)
 _NONE_SET = re.compile(r"\bthere are no (?:new |additional |further )?(?:areas for )?priority actions?\b",
                        re.IGNORECASE)
@@ -327,15 +342,23 @@ def has_priority_action(text: str) -> bool:
         section = flatten(text[heading.end():heading.end() + 2000])
         end = _SECTION_END.search(section)
         section = section[:end.start() if end else 1000]
-        if section and not _NONE_SET.search(section):
+        if _sets_actions(section):
             return True
     return False
+
+
+def _sets_actions(section: str) -> bool:
+    """The text under an "Areas for priority action" heading sets new actions."""
+    if not section or _NONE_SET.search(section):
+        return False
+    if _EARLIER_ACTIONS.search(section):
+        return "swift and decisive action" in section.lower()
+    return bool(_ACTION_WORDS.search(section)) or len(section.split()) >= 5
 
 
 # --- judgement reports ---------------------------------------------------------------------
 
 _GRADE_WORDS = (r"requires? improvement to be good|requires? improvement|inadequate|good|outstanding")
-_GRADE = re.compile(rf"\b(?:{_GRADE_WORDS})\b", re.IGNORECASE)
 _SIF_OVERALL = re.compile(
     rf"children's services in [^.]{{2,80}}? (?:are|is) (?P<a>{_GRADE_WORDS})|"
     rf"children's services in [^.]{{2,80}}? (?P<b>requires? improvement to be good|requires? improvement)|"
@@ -350,22 +373,28 @@ _ILACS_TITLE = re.compile(
     re.IGNORECASE)
 _REPORT_TITLE = re.compile(r"^(?:Re-? ?inspection|Inspection|Review) of\b", re.IGNORECASE)
 # The judgements each framework grades, by name; a grade follows the name in the report's table.
-_ILACS_NAMES = (
+_ILACS_NAMES: tuple[str, ...] = (
     r"The impact of leaders on (?:social work )?practice with children and families",
     r"The experiences and progress of children who need help and protection",
     r"The experiences and progress of children in care and care leavers",
     r"The experiences and progress of children in care(?! and care leavers)",
     r"The experiences and progress of care leavers",
 )
-_SIF_NAMES = (
+_SIF_NAMES: tuple[str, ...] = (
     r"Children who need help and protection",
     r"Children looked after and achieving permanence",
     r"Adoption performance",
     r"Experiences and progress of care leavers",
     r"Leadership, management and governance",
 )
-_LSCB = re.compile(rf"effectiveness of the Local Safeguarding Children Board(?: \(LSCB\))?(?: is)? (?P<grade>{_GRADE_WORDS})",
-                   re.IGNORECASE)
+_ILACS_JUDGEMENTS, _SIF_JUDGEMENTS = (
+    tuple(re.compile(rf"({name})[.:]?\s+({_GRADE_WORDS})\b", re.IGNORECASE) for name in names)
+    for names in (_ILACS_NAMES, _SIF_NAMES))
+_LSCB = re.compile(
+    rf"effectiveness of the Local Safeguarding Children Board(?: \(LSCB\))?(?: is)? (?P<grade>{_GRADE_WORDS})",
+    re.IGNORECASE)
+# the 2026 framework dropped the overall grade; an earlier table without one is a misreading
+_FRAMEWORK_2026 = date(2026, 1, 1)
 
 
 def _is_judgement_report(flat: str) -> bool:
@@ -380,7 +409,7 @@ def grade_key(words: str) -> str:
     words = words.lower()
     if words.startswith("require"):
         return REQUIRES_IMPROVEMENT
-    return {"inadequate": INADEQUATE, "good": "Good", "outstanding": OUTSTANDING}[words]
+    return {"inadequate": INADEQUATE, "good": GOOD, "outstanding": OUTSTANDING}[words]
 
 
 def read_inspection(text: str) -> InspectionReading:
@@ -399,7 +428,7 @@ def read_inspection(text: str) -> InspectionReading:
         grade = sif.group("a") or sif.group("b") or sif.group("c")
         return InspectionReading(authority, start, end, "SIF", grade_key(grade), _sif_judgements(opening))
     judgements = _ilacs_judgements(opening)
-    if _JUDGEMENT_TABLE.search(opening) and judgements:
+    if _JUDGEMENT_TABLE.search(opening) and judgements and (start is None or start >= _FRAMEWORK_2026):
         return InspectionReading(authority, start, end, "ILACS-2026", None, judgements)
     raise UnreadableDocument(f"judgement report without an overall judgement: {opening[:150]!r}")
 
@@ -420,11 +449,11 @@ def _inspection_dates(opening: str) -> tuple[date, date] | None:
 
 
 def inspection_authority(text: str) -> str | None:
-    """The authority a report is about: from "Inspection of <LA> local authority children's services" or its opening lines."""
+    """The authority a report names: "Inspection of <LA> local authority children's services", or its first lines."""
     title = _ILACS_TITLE.search(flatten(text)[:600])
     if title and not re.match(r"(?:children|services|local authority)\b", title.group("la"), re.IGNORECASE):
         return title.group("la").strip()
-    name = []
+    name: list[str] = []
     for line in _lines(text)[:8]:
         if _REPORT_TITLE.match(line):
             return " ".join(name) or None
@@ -433,11 +462,11 @@ def inspection_authority(text: str) -> str | None:
     return None
 
 
-def _judgements(opening: str, names: tuple[str, ...], start: int = 0) -> dict[str, str]:
+def _judgements(opening: str, patterns: tuple[re.Pattern[str], ...], start: int = 0) -> dict[str, str]:
     """Each named judgement found followed by its grade in opening[start:]: name as worded -> grade key."""
     judgements = {}
-    for name in names:
-        match = re.compile(rf"({name})[.:]?\s+({_GRADE_WORDS})\b", re.IGNORECASE).search(opening, start)
+    for pattern in patterns:
+        match = pattern.search(opening, start)
         if match:
             judgements[match.group(1)] = grade_key(match.group(2))
     return judgements
@@ -446,7 +475,7 @@ def _judgements(opening: str, names: tuple[str, ...], start: int = 0) -> dict[st
 def _ilacs_judgements(opening: str) -> dict[str, str]:
     """The ILACS judgement table: name -> grade key, "Overall effectiveness" included when present."""
     table = _JUDGEMENT_TABLE.search(opening)
-    judgements = _judgements(opening, _ILACS_NAMES, table.end() if table else 0)
+    judgements = _judgements(opening, _ILACS_JUDGEMENTS, table.end() if table else 0)
     overall = _ILACS_OVERALL.search(opening)
     if overall:
         judgements["Overall effectiveness"] = grade_key(overall.group("grade"))
@@ -455,7 +484,7 @@ def _ilacs_judgements(opening: str) -> dict[str, str]:
 
 def _sif_judgements(opening: str) -> dict[str, str]:
     """The SIF judgements and the safeguarding board's: name -> grade key."""
-    judgements = _judgements(opening, _SIF_NAMES)
+    judgements = _judgements(opening, _SIF_JUDGEMENTS)
     board = _LSCB.search(opening)
     if board:
         judgements["Local Safeguarding Children Board"] = grade_key(board.group("grade"))

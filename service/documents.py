@@ -1,6 +1,7 @@
 """Reading a published document: PDF bytes to plain text, naming every way it can fail."""
 
 import re
+import threading
 
 import pypdfium2 as pdfium
 
@@ -14,19 +15,22 @@ MAX_PAGES = 10
 _PDFIUM_HYPHEN = "\ufffe"
 _SYMBOL_BULLET = re.compile("[\uf000-\uf0ff]")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+# pdfium is not thread-safe; the service may read documents from more than one thread
+_PDFIUM = threading.Lock()
 
 
 def pdf_text(data: bytes, max_pages: int = MAX_PAGES) -> str:
     """The text of the first `max_pages` pages, pages separated by form feeds; raises UnreadableDocument."""
     _check_is_pdf(data)
-    try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as error:
-        raise UnreadableDocument(f"broken PDF: {error}") from error
-    try:
-        pages = [_page_text(document, index) for index in range(min(len(document), max_pages))]
-    finally:
-        document.close()
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as error:
+            raise UnreadableDocument(f"broken PDF: {error}") from error
+        try:
+            pages = [_page_text(document, index) for index in range(min(len(document), max_pages))]
+        finally:
+            document.close()
     if not pages:
         raise UnreadableDocument("PDF has no pages")
     text = "\f".join(pages)
@@ -41,8 +45,8 @@ def _check_is_pdf(data: bytes) -> None:
         raise UnreadableDocument(f"empty document ({len(data)} bytes)")
     if b"%PDF-" in data[:1024]:
         return
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+    head = data[:2048].lower()
+    if b"<html" in head or b"<!doctype html" in head:
         raise UnreadableDocument(f"not a PDF: HTML page '{_html_title(data)}'")
     raise UnreadableDocument(f"not a PDF: starts with {data[:16]!r}")
 
