@@ -7,9 +7,10 @@ date by applying only newer events.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 from events.types import Event, Recorded
 from events.vocabulary import NO_OVERALL_GRADE, NOT_INSPECTED, OVERALL_GRADES
@@ -130,7 +131,7 @@ def _inspection(facts: Facts, d: dict) -> None:
         facts.grades.setdefault(d["urn"], GradeHistory()).add(date.fromisoformat(d["publication_date"]), grade)
 
 
-CORRECTABLE = {"topic": str, "priority_action": bool, "visit_end": date.fromisoformat,
+CORRECTABLE: dict[str, Callable[[Any], Any]] = {"topic": str, "priority_action": bool, "visit_end": date.fromisoformat,
                "publication_date": date.fromisoformat}
 
 

@@ -14,8 +14,10 @@ import click
 
 from events.errors import IlacsError, InvalidInput
 from events.types import VisitRecorded
-from service import bootstrap, settings as settings_mod
+from service import bootstrap
+from service import settings as settings_mod
 from service.analyst import parse_bool, parse_date, parse_topic, parse_urn
+from service.poller import PollReport
 from service.render import FORMATS, render
 from service.reprocess import reprocess as run_reprocess
 
@@ -46,7 +48,8 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", type=click.Path(path_type=Path), default=None, help="Settings file (default config/ilacs.toml).")
+@click.option("--config", type=click.Path(path_type=Path), default=None,
+              help="Settings file (default config/ilacs.toml).")
 @click.option("--db", default=None, help="Database URL; overrides ILACS_DATABASE_URL.")
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def main(config: Path | None, db: str | None, verbose: bool) -> None:
@@ -74,8 +77,10 @@ def _known_at(value: str | None) -> datetime | None:
 
 
 @main.command()
-@click.option("--as-at", "as_at", default=None, help="Count what was published on or before this day (YYYY-MM-DD; default today).")
-@click.option("--known-at", "known_at", default=None, help="Use only what the service knew at this instant (ISO date-time, UTC).")
+@click.option("--as-at", "as_at", default=None,
+              help="Count what was published on or before this day (YYYY-MM-DD; default today).")
+@click.option("--known-at", "known_at", default=None,
+              help="Use only what the service knew at this instant (ISO date-time, UTC).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @common
 def tables(app: bootstrap.App, as_at: str | None, known_at: str | None, fmt: str) -> None:
@@ -121,10 +126,12 @@ def _visit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def record_visit(app: bootstrap.App, urn: str, visit_start: str, authority: str, visit_end: str,
                  publication_date: str, topic: str, priority_action: str, url: str | None) -> None:
     """Record a visit by hand (e.g. to a closed authority whose page is gone)."""
-    visit = VisitRecorded(urn=parse_urn(urn), authority=authority, visit_start=parse_date(visit_start, "--visit-start"),
+    visit = VisitRecorded(urn=parse_urn(urn), authority=authority,
+                          visit_start=parse_date(visit_start, "--visit-start"),
                           visit_end=parse_date(visit_end, "--visit-end"),
                           publication_date=parse_date(publication_date, "--publication-date"),
-                          topic=parse_topic(topic), priority_action=parse_bool(priority_action, "--priority-action"),
+                          topic=parse_topic(topic),
+                          priority_action=parse_bool(priority_action, "--priority-action"),
                           url=url)
     n = app.analyst.record_visit(visit)
     click.echo("visit recorded" if n else "already recorded: nothing new")
@@ -170,13 +177,13 @@ def withdraw_visit(app: bootstrap.App, urn: str, visit_start: str, reason: str) 
 def poll_(app: bootstrap.App, reports_url: str | None) -> None:
     """Poll the site once: read new documents, append events, then send due alerts."""
     err = click.get_text_stream("stderr")
-    progress = None
+
+    def progress(report: PollReport, providers_done: int, providers: int) -> None:
+        err.write(f"\rdocuments read: {report.documents_read} of {report.documents_found} found "
+                  f"(providers {providers_done}/{providers})")
+        err.flush()
+    report = bootstrap.poll(app, reports_url, progress=progress if err.isatty() else None)
     if err.isatty():
-        def progress(done: int, total: int) -> None:
-            err.write(f"\rproviders read: {done}/{total}")
-            err.flush()
-    report = bootstrap.poll(app, reports_url, progress=progress)
-    if progress:
         err.write("\n")
     alerts = getattr(app, "alerts", None)
     if alerts is not None:

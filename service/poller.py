@@ -26,7 +26,7 @@ BACKFILL_DONE = "backfill-completed"
 
 # (connection, recorded events, backfill?) -> alerts queued; runs inside the append's transaction
 Enqueue = Callable[[Any, list[Recorded], bool], int]
-Progress = Callable[[int, int], None]
+Progress = Callable[["PollReport", int, int], None]
 
 
 @dataclass
@@ -38,6 +38,8 @@ class PollReport:
     unreadable: int = 0
     alerts_queued: int = 0
     documents_downloaded: int = 0
+    documents_found: int = 0
+    documents_read: int = 0
     providers: int = 0
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -96,7 +98,7 @@ class Poller:
             self._record_authorities(facts, [(page.urn, page.name, page.opened)], report)
             self.read_page(page, facts, report)
             if progress:
-                progress(done, len(listings))
+                progress(report, done, len(listings))
         if self.feeds is not None:
             from service.feedpoll import poll_feeds  # feeds build on the poller: imported late to avoid a cycle
 
@@ -117,11 +119,12 @@ class Poller:
         items = [Listed(p.urn, page.name, p.label, p.publication_date, p.url, p.file_id)
                  for p in sorted(page.publications, key=lambda p: (p.publication_date, p.file_id))]
         known = self.store.has_keys([doc_key(i.file_id) for i in items])
+        new = [item for item in items if doc_key(item.file_id) not in known]
+        report.documents_found += len(new)
         batch: list[NewEvent] = []
-        for item in items:
-            if doc_key(item.file_id) in known:
-                continue
+        for item in new:
             events = self._read(item, facts, report)
+            report.documents_read += 1
             for new in events:
                 facts.apply_event(new.event)
             batch += events

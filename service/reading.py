@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from events.errors import UnreadableDocument
 from events.facts import Facts
@@ -59,7 +60,7 @@ def unreadable(item: Listed, reason: str) -> PublicationUnreadable:
 
 def to_event(item: Listed, reading: VisitReading | InspectionReading | OtherReading) -> Event:
     """The event of a reading, with its provenance."""
-    common = {"urn": item.urn, "authority": item.authority, "publication_date": item.publication_date,
+    common: dict[str, Any] = {"urn": item.urn, "authority": item.authority, "publication_date": item.publication_date,
               "url": item.url, "file_id": item.file_id, "label": item.label}
     if isinstance(reading, VisitReading):
         return VisitPublished(**common, visit_start=reading.visit_start, visit_end=reading.visit_end,
