@@ -12,6 +12,13 @@ from events.db import make_engine, migrate
 from events.errors import IlacsError
 from events.projection import Projection
 from events.store import EventStore, SqlEventStore
+from notifiers.alerts import Alerts
+from notifiers.maildir import MaildirSender
+from notifiers.ports import Sender
+from notifiers.render import Renderer
+from notifiers.smtp import SmtpSender
+from notifiers.subscribers import Subscribers
+from notifiers.tokens import Tokens, key_file_secret
 from service.analyst import Analyst
 from service.docstore import DocumentStore, SqlPageCache
 from service.fetch import Fetcher, HttpFetcher
@@ -41,6 +48,7 @@ class App:
     store: EventStore
     projection: Projection
     analyst: Analyst
+    alerts: Alerts | None = None  # None with a memory store: the outbox lives in the database
 
 
 def make_site(settings: Settings, engine: Engine | None, reports_url: str | None = None,
@@ -102,8 +110,9 @@ def tell_operator(app: App, runs: PollRuns, report: PollReport | None = None) ->
     if alerts is None:
         return
     if report is not None and report.unreadable:
-        alerts.operator(f"ilacs: {report.unreadable} documents could not be read",
-                        "Each is kept as a PublicationUnreadable event (`ilacs events`) and retried on later polls.\n"
+        alerts.operator("ilacs: documents could not be read",
+                        f"{report.unreadable} of this poll's documents could not be read. Each is kept as a "
+                        "PublicationUnreadable event (`ilacs events`) and retried on later polls.\n"
                         + report.summary())
     recent = runs.latest(FAILURES_BEFORE_TELLING)
     if len(recent) == FAILURES_BEFORE_TELLING and not any(r.ok for r in recent):
@@ -111,7 +120,25 @@ def tell_operator(app: App, runs: PollRuns, report: PollReport | None = None) ->
                         "\n".join(f"{r.finished_at:%Y-%m-%d %H:%M} {r.summary}" for r in recent))
 
 
-def build(settings: Settings, clock: Clock | None = None, store: EventStore | None = None) -> App:
+def make_sender(settings: Settings) -> Sender:
+    """SMTP when a host is set; otherwise .eml files in data_dir/maildir, so nothing is lost."""
+    if settings.smtp_host:
+        return SmtpSender(settings.smtp_host, settings.smtp_port, settings.smtp_tls, settings.smtp_user,
+                          settings.smtp_password, timeout=settings.request_timeout)
+    return MaildirSender(settings.data_dir / "maildir")
+
+
+def make_alerts(settings: Settings, engine: Engine, clock: Clock, sender: Sender | None = None) -> Alerts:
+    """Subscribers, outbox and sender on the store's database; tokens signed with the configured or kept key."""
+    key = settings.secret_key
+    tokens = Tokens((lambda: key.encode()) if key else key_file_secret(settings.data_dir))
+    renderer = Renderer(settings.smtp_from, settings.public_url, tokens)
+    return Alerts(engine, clock, sender or make_sender(settings), renderer, tokens, Subscribers(engine, clock),
+                  settings.operator_email)
+
+
+def build(settings: Settings, clock: Clock | None = None, store: EventStore | None = None,
+          sender: Sender | None = None) -> App:
     """Build the service; the schema is created or upgraded on the way."""
     clock = clock or system_clock
     engine = None
@@ -121,4 +148,7 @@ def build(settings: Settings, clock: Clock | None = None, store: EventStore | No
         migrate(engine)
         store = SqlEventStore(engine, clock)
     projection = Projection(store, clock)
-    return App(settings, clock, engine, store, projection, Analyst(store, projection))
+    app = App(settings, clock, engine, store, projection, Analyst(store, projection))
+    if engine is not None:
+        app.alerts = make_alerts(settings, engine, clock, sender)
+    return app

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from events.errors import IlacsError, InvalidInput
 from events.types import VisitRecorded
 from service import bootstrap
 from service import settings as settings_mod
-from service.analyst import parse_bool, parse_date, parse_topic, parse_urn
+from service.analyst import parse_bool, parse_date, parse_instant, parse_topic, parse_urn
 from service.poller import PollReport
 from service.render import FORMATS, render
 from service.reprocess import reprocess as run_reprocess
@@ -65,15 +65,7 @@ def _as_at(value: str | None, app: bootstrap.App) -> date:
 
 
 def _known_at(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as err:
-        raise InvalidInput(f"--known-at {value!r} is not a date or date-time (ISO 8601)") from err
-    if len(value.strip()) == 10:  # a bare date means the end of that day
-        parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parse_instant(value, "--known-at") if value is not None else None
 
 
 @main.command()
@@ -196,3 +188,4 @@ def poll_(app: bootstrap.App, reports_url: str | None) -> None:
 def reprocess(app: bootstrap.App) -> None:
     """Re-read the stored documents with today's parser and append corrections where the reading changed."""
     click.echo(run_reprocess(app.store, bootstrap.documents(app)).summary())
+import service.cli_alerts  # noqa: E402,F401
