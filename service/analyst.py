@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,17 @@ def parse_date(value: str, what: str = "date") -> date:
         return date.fromisoformat(value.strip())
     except ValueError as err:
         raise InvalidInput(f"{what} {value!r} is not a date (YYYY-MM-DD)") from err
+
+
+def parse_instant(value: str, what: str = "known_at") -> datetime:
+    """An ISO date-time (UTC unless it says otherwise); a bare date means the end of that day."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as err:
+        raise InvalidInput(f"{what} {value!r} is not a date or date-time (ISO 8601)") from err
+    if len(value.strip()) == 10:
+        parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def parse_urn(value: str) -> str:
