@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test test-fast lint fmt bench clean
+.PHONY: install run test test-fast lint fmt bench lock clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ fmt: install
 
 bench: install
 	$(BIN)/python -m bench
+
+lock: install  ## requirements.lock for the image: the runtime dependencies at the tested versions, with hashes
+	$(BIN)/pip freeze --exclude-editable | grep -v '^soupsieve==' > $(VENV)/constraints.txt
+	echo 'soupsieve<3.0.2' >> $(VENV)/constraints.txt  # later ones need Python 3.11.5; the stand-in base has 3.11.2
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links --annotation-style=line -c $(VENV)/constraints.txt -o requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -33,7 +33,10 @@ def make_engine(url: str) -> Engine:
         raise InvalidInput(f"not a database URL: {url!r}") from err
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise InvalidInput(f"cannot make the folder of the database {parsed.database}: {err.strerror}") from err
         engine = sa.create_engine(parsed, connect_args={"timeout": 30})
         _sqlite_hooks(engine)
         return engine

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -47,7 +48,38 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _OneLineUsageError(click.UsageError):
+    """A usage error said in one line, like every other bad input."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"ilacs: error: {self.format_message()}", err=True)
+
+
+def _one_line(err: click.UsageError) -> click.UsageError:
+    if isinstance(err, _OneLineUsageError | getattr(click.exceptions, "NoArgsIsHelpError", ())):
+        return err
+    where = err.ctx.command_path if err.ctx else "ilacs"
+    return _OneLineUsageError(f"{err.format_message()} (see '{where} --help')", err.ctx)
+
+
+class _Ilacs(click.Group):
+    """The command group, with click's usage errors (a bad option, a missing argument) in one line."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as err:
+            raise _one_line(err) from err
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as err:
+            raise _one_line(err) from err
+
+
+@click.group(cls=_Ilacs, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", type=click.Path(path_type=Path), default=None,
               help="Settings file (default config/ilacs.toml).")
 @click.option("--db", default=None, help="Database URL; overrides ILACS_DATABASE_URL.")
@@ -168,6 +200,10 @@ def withdraw_visit(app: bootstrap.App, urn: str, visit_start: str, reason: str) 
 @common
 def poll_(app: bootstrap.App, reports_url: str | None) -> None:
     """Poll the site once: read new documents, append events, then send due alerts."""
+    for url in (reports_url or app.settings.reports_url, app.settings.files_url):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InvalidInput(f"not a web address (http:// or https://): {url!r}")
     err = click.get_text_stream("stderr")
 
     def progress(report: PollReport, providers_done: int, providers: int) -> None:
@@ -189,3 +225,4 @@ def reprocess(app: bootstrap.App) -> None:
     """Re-read the stored documents with today's parser and append corrections where the reading changed."""
     click.echo(run_reprocess(app.store, bootstrap.documents(app)).summary())
 import service.cli_alerts  # noqa: E402,F401
+import service.cli_run  # noqa: E402,F401

@@ -62,7 +62,10 @@ def _html_title(data: bytes) -> str:
 
 def _page_text(document: pdfium.PdfDocument, index: int) -> str:
     """One page's text with line ends, pdfium hyphens and symbol bullets made plain."""
-    page = document[index]
+    try:
+        page = document[index]
+    except pdfium.PdfiumError as error:  # a page object the file lists but does not hold
+        raise UnreadableDocument(f"broken PDF: page {index + 1}: {error}") from error
     try:
         textpage = page.get_textpage()
         try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -45,9 +46,12 @@ class Settings:
         return self.database_url or f"sqlite:///{(self.data_dir / 'ilacs.db').resolve()}"
 
     def redacted(self) -> dict[str, Any]:
-        """The settings with secrets hidden, for logs."""
-        return {f.name: ("***" if f.name in SECRET_FIELDS and getattr(self, f.name) else getattr(self, f.name))
-                for f in fields(self)}
+        """The settings with secrets hidden, for logs (a password in the database URL too)."""
+        shown = {f.name: ("***" if f.name in SECRET_FIELDS and getattr(self, f.name) else getattr(self, f.name))
+                 for f in fields(self)}
+        if self.database_url:
+            shown["database_url"] = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", self.database_url)
+        return shown
 
 
 def _coerce(name: str, raw: Any, kind: Any) -> Any:
