@@ -1,7 +1,7 @@
 """Small builders of events for tests."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from events.types import AuthorityRecorded, InspectionPublished, VisitPublished
 
@@ -13,9 +13,9 @@ def authority(urn: str, name: str | None = None, opened: date | None = None, clo
 
 def visit(urn: str, start: date, topic: str = "FD", published: date | None = None, priority: bool = False,
           name: str | None = None, file_id: str | None = None, days: int = 1) -> VisitPublished:
-    from datetime import timedelta
     end = start + timedelta(days=days)
-    return VisitPublished(urn=urn, authority=name or f"LA {urn}", publication_date=published or end + timedelta(days=30),
+    return VisitPublished(urn=urn, authority=name or f"LA {urn}",
+                          publication_date=published or end + timedelta(days=30),
                           visit_start=start, visit_end=end, topic=topic, priority_action=priority,
                           url=f"https://files.ofsted.gov.uk/v1/file/{file_id}" if file_id else None, file_id=file_id)
 

@@ -63,5 +63,6 @@ def provider_page(urn: str, name: str, pubs: list[tuple[str, date, str]], files:
 
 def search_page(providers: list[tuple[str, str]]) -> str:
     """One search page listing (urn, name)."""
-    items = "".join(f'<li><h3><a href="/provider/44/{urn}">{html.escape(name)}</a></h3></li>' for urn, name in providers)
+    items = "".join(f'<li><h3><a href="/provider/44/{urn}">{html.escape(name)}</a></h3></li>'
+                    for urn, name in providers)
     return f'<html><body><ul class="results-list">{items}</ul></body></html>'

@@ -115,10 +115,12 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_import_of_authorities_visits_and_inspections(sqlite_url, tmp_path):
     a = write(tmp_path, "a.csv", "urn,name,region,opened,closed,extra\n80001,Poole,South West,,2019-04-01,x\n")
-    v = write(tmp_path, "v.csv", "urn,authority,visit_start,visit_end,publication_date,topic,priority_action,url\n"
-                                 "80001,Poole,2018-05-01,2018-05-02,2018-06-01,FD,true,\n")
-    i = write(tmp_path, "i.csv", "urn,authority,publication_date,inspection_start,inspection_end,framework,overall,url\n"
-                                 "80001,Poole,2017-01-01,,,SIF,Good,\n80001,Poole,2018-01-01,,,ILACS,Good,\n")
+    v = write(tmp_path, "v.csv",
+              "urn,authority,visit_start,visit_end,publication_date,topic,priority_action,url\n"
+              "80001,Poole,2018-05-01,2018-05-02,2018-06-01,FD,true,\n")
+    i = write(tmp_path, "i.csv",
+              "urn,authority,publication_date,inspection_start,inspection_end,framework,overall,url\n"
+              "80001,Poole,2017-01-01,,,SIF,Good,\n80001,Poole,2018-01-01,,,ILACS,Good,\n")
     for kind, path in [("authorities", a), ("visits", v), ("inspections", i)]:
         code, out, err = run("import", kind, str(path), "--db", sqlite_url)
         assert code == 0, err
