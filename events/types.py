@@ -21,7 +21,7 @@ class Event:
     @property
     def stream(self) -> str:
         """The stream the event belongs to: one per authority."""
-        return f"authority-{getattr(self, 'urn')}"
+        return f"authority-{self.urn}"  # type: ignore[attr-defined]
 
 
 def _jsonable(value: Any) -> Any:
