@@ -38,9 +38,10 @@ def test_a_document_unreadable_before_is_read_now(tmp_path, clock):
     docs = bootstrap.documents(app)
     letter = pdfs.letter("Testshire", "7 and 8 March 2018", "children in care")
     docs.put("8", URL + "8", "application/pdf", letter)
-    app.store.append([NewEvent(PublicationUnreadable(
-        urn="80001", authority="Testshire", publication_date=date(2018, 4, 10),
-        label="Children's services focused visit", url=URL + "8", file_id="8", reason="unknown topic"), "unreadable:8:x")])
+    earlier = PublicationUnreadable(urn="80001", authority="Testshire", publication_date=date(2018, 4, 10),
+                                    label="Children's services focused visit", url=URL + "8", file_id="8",
+                                    reason="unknown topic")
+    app.store.append([NewEvent(earlier, "unreadable:8:x")])
     report = reprocess(app.store, docs)
     assert report.now_readable == 1
     visit = [r for r in app.store.read() if r.type == "VisitPublished"]
