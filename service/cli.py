@@ -204,7 +204,7 @@ def poll_(app: bootstrap.App, reports_url: str | None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise InvalidInput(f"not a web address (http:// or https://): {url!r}")
-    err = click.get_text_stream("stderr")
+    err = sys.stderr
 
     def progress(report: PollReport, providers_done: int, providers: int) -> None:
         err.write(f"\rdocuments read: {report.documents_read} of {report.documents_found} found "
@@ -213,9 +213,8 @@ def poll_(app: bootstrap.App, reports_url: str | None) -> None:
     report = bootstrap.poll(app, reports_url, progress=progress if err.isatty() else None)
     if err.isatty():
         err.write("\n")
-    alerts = getattr(app, "alerts", None)
-    if alerts is not None:
-        alerts.send_due()
+    if app.alerts is not None:
+        app.alerts.send_due()
     click.echo(report.summary())
 
 
