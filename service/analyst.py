@@ -23,7 +23,7 @@ from events.vocabulary import FRAMEWORKS, OVERALL_GRADES, TOPICS
 def parse_date(value: str, what: str = "date") -> date:
     """An ISO YYYY-MM-DD date, or a clear error naming it."""
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
             raise ValueError
         return date.fromisoformat(value.strip())
     except ValueError as err:
@@ -38,12 +38,15 @@ def parse_instant(value: str, what: str = "known_at") -> datetime:
         raise InvalidInput(f"{what} {value!r} is not a date or date-time (ISO 8601)") from err
     if len(value.strip()) == 10:
         parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError as err:  # 0001-01-01T00:00+01:00 is before the first instant there is in UTC
+        raise InvalidInput(f"{what} {value!r} is out of range") from err
 
 
 def parse_urn(value: str) -> str:
     """An Ofsted URN: digits only."""
-    if not re.fullmatch(r"\d{5,8}", value.strip()):
+    if not re.fullmatch(r"[0-9]{5,8}", value.strip()):  # not \d: that takes any script's digits
         raise InvalidInput(f"URN {value!r} is not an Ofsted URN (5 to 8 digits)")
     return value.strip()
 

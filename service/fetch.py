@@ -58,20 +58,27 @@ class RefusedURL(SourceError):
     """A URL (or a redirect) pointing outside the allowed hosts."""
 
 
+class TooLarge(SourceError):
+    """A response over the size cap: cut off, never kept."""
+
+
 def origin(url: str) -> tuple[str, str, int | None]:
     """The (scheme, host, port) of a URL, with the default port made explicit."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
     try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
         port = parts.port or {"http": 80, "https": 443}.get(scheme)
-    except ValueError:  # a malformed port: an origin that matches nothing allowed
-        port = -1
+    except ValueError:  # a malformed host or port: an origin that matches nothing allowed
+        return "", "", -1
     return scheme, (parts.hostname or "").lower(), port
 
 
 def redact(url: str) -> str:
     """The URL without any user:password part, fit for a log line."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # malformed ("http://[x"): shown as it is, unless it might hold a password
+        return url if "@" not in url else "(a malformed URL)"
     if "@" not in parts.netloc:
         return url
     return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
@@ -185,7 +192,10 @@ class HttpFetcher:
             response, location, retry_after = self._once(url, headers)
             if location is None:
                 return response, retry_after
-            target = urljoin(url, location)
+            try:
+                target = urljoin(url, location)
+            except ValueError as err:
+                raise RefusedURL(f"refused: {redact(url)} redirects to no address: {location!r}") from err
             if origin(target) not in self.allowed:
                 raise RefusedURL(f"refused: link to another host: {redact(url)} redirects to {redact(target)}")
             log.debug("GET %s redirected to %s", redact(url), redact(target))
@@ -209,14 +219,14 @@ class HttpFetcher:
                 return _response(url, r, b""), None, None
             declared = r.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                raise SourceError(
+                raise TooLarge(
                     f"GET {redact(url)}: response of {declared} bytes is over the {self.max_bytes} byte limit"
                 )
             chunks, size = [], 0
             for chunk in r.iter_bytes():
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise SourceError(f"GET {redact(url)}: response cut off at the {self.max_bytes} byte limit")
+                    raise TooLarge(f"GET {redact(url)}: response cut off at the {self.max_bytes} byte limit")
                 # httpx times out each read, not the whole body: a trickling server is stopped here.
                 if self.clock() - started > self.attempt_deadline:
                     raise _AttemptTooLong(url)

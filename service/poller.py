@@ -15,6 +15,7 @@ from events.facts import Facts, fold
 from events.store import EventStore, NewEvent
 from events.types import AuthorityRecorded, BackfillCompleted, Recorded
 from service.docstore import DocumentStore
+from service.fetch import HttpError, RefusedURL, TooLarge
 from service.reading import Listed, doc_key, read_events, unreadable, unreadable_key
 from service.sources.feeds import FeedSource
 from service.sources.site import OfstedSite, PageChanged, ProviderPage
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 REFERENCE = Path(__file__).resolve().parent.parent / "config" / "authorities.csv"
 PUBLICATION_TYPES = ("VisitPublished", "InspectionPublished", "PublicationNoted", "PublicationUnreadable")
 BACKFILL_DONE = "backfill-completed"
+REFUSED = (HttpError, RefusedURL, TooLarge)  # download failures that retrying at once would not mend
 
 # (connection, recorded events, backfill?) -> alerts queued; runs inside the append's transaction
 Enqueue = Callable[[Any, list[Recorded], bool], int]
@@ -124,22 +126,33 @@ class Poller:
         batch: list[NewEvent] = []
         for item in new:
             events = self._read(item, facts, report)
+            if events is None:
+                # no gaps: a later report's grade change is measured against the earlier ones, so the
+                # provider's later documents wait for the poll that reads this one
+                break
             report.documents_read += 1
-            for new in events:
-                facts.apply_event(new.event)
+            for stated in events:
+                facts.apply_event(stated.event)
             batch += events
         self.append(batch, report, report.backfill)
 
-    def _read(self, item: Listed, facts: Facts, report: PollReport) -> list[NewEvent]:
+    def _read(self, item: Listed, facts: Facts, report: PollReport) -> list[NewEvent] | None:
+        """The events a document states; None when it could not be downloaded this time."""
         stored = self.documents.get(item.file_id)
         if stored is None:
             try:
                 response = self.site.document(item.url)
+            except REFUSED as err:
+                # the host will answer the same next time (4xx, a redirect elsewhere, too large): keep the
+                # fact in view as unreadable (retried on later polls) rather than hold the provider back
+                reason = f"not downloaded: {err}"
+                log.warning("unreadable %s (%s): %s", item.file_id, item.authority, reason)
+                return [NewEvent(unreadable(item, reason), unreadable_key(item.file_id, reason))]
             except SourceError as err:
-                # transient (a timeout, a 5xx after retries) or refused: nothing is recorded, the next poll retries
+                # transient (a timeout, a 5xx after retries): nothing is recorded, the next poll retries
                 log.warning("document %s not downloaded: %s", item.url, err)
                 report.failures.append(str(err))
-                return []
+                return None
             self.documents.put(item.file_id, item.url, response.content_type, response.body)
             report.documents_downloaded += 1
             data = response.body

@@ -19,6 +19,7 @@ from typing import NamedTuple, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
+from bs4.exceptions import ParserRejectedMarkup
 
 from events.errors import SourceError
 from service.fetch import Fetcher, RefusedURL, Response, origin
@@ -185,7 +186,10 @@ class OfstedSite:
         ctype = (response.content_type or "").lower()
         if ctype and "html" not in ctype:
             raise PageChanged(f"{url}: expected an HTML page, got {response.content_type}")
-        return BeautifulSoup(response.body, "html.parser")
+        try:
+            return BeautifulSoup(response.body, "html.parser")
+        except ParserRejectedMarkup as err:  # e.g. a broken "<![" section: html.parser gives up on the page
+            raise PageChanged(f"{url}: the HTML parser rejects the page: {str(err).splitlines()[-1].strip()}") from err
 
     def _fetch(self, url: str) -> Response:
         """GET a page, conditionally when cached; a 304 gives back the cached body to parse again."""
@@ -220,7 +224,7 @@ class OfstedSite:
             raise PageChanged(f"{page_url}: the results list has entries but none links to a provider page")
         results = []
         for a in links:
-            href = urljoin(page_url, str(a["href"]))
+            href = _href(a, page_url)
             match = PROVIDER_PATH.match(urlsplit(href).path)
             name = _text(a)
             if match is None or not name:
@@ -229,7 +233,7 @@ class OfstedSite:
         return results
 
     def _provider_link(self, a: Tag, page_url: str) -> bool:
-        href = urljoin(page_url, str(a["href"]))
+        href = _href(a, page_url)
         if not PROVIDER_PATH.match(urlsplit(href).path):
             return False
         if origin(href) not in self.hosts:
@@ -245,7 +249,7 @@ class OfstedSite:
         )
         if link is None:
             return None
-        url = urljoin(page_url, str(link["href"]))
+        url = _href(link, page_url)
         if origin(url) not in self.hosts:
             # A listing cut short would hide authorities: fail rather than skip.
             raise RefusedURL(f"refused: link to another host: next search page {url} (from {page_url})")
@@ -259,10 +263,15 @@ class OfstedSite:
         timeline = soup.select_one("ol.timeline")
         scope: Tag = timeline or soup.select_one("main") or soup
         links = [
-            a for a in scope.find_all("a", href=True) if FILE_PATH.match(urlsplit(urljoin(url, str(a["href"]))).path)
+            a for a in scope.find_all("a", href=True) if FILE_PATH.match(urlsplit(_href(a, url)).path)
         ]
         if not name and timeline is None and not links:
             raise PageChanged(f"{url}: no h1 heading, no ol.timeline and no links to /v1/file/<id>")
+        if timeline is None and not links:
+            raise PageChanged(f"{url}: no ol.timeline and no links to /v1/file/<id>")
+        if not links and _linked_entries(timeline):
+            # the documents moved to another address: not "nothing published"
+            raise PageChanged(f"{url}: the timeline has entries with links but none links to /v1/file/<id>")
         if not name:
             log.warning("%s: no h1 heading; publications are listed without an authority name", url)
         if timeline is None and links:
@@ -271,7 +280,7 @@ class OfstedSite:
         for a in links:
             if _skipped_day(a):
                 continue
-            href = urljoin(url, str(a["href"]))
+            href = _href(a, url)
             if origin(href) not in self.hosts:
                 log.warning("%s: refused a document link to another host: %s", url, href)
                 refused.append(href)
@@ -287,6 +296,14 @@ class OfstedSite:
                 )
             )
         return ProviderPage(urn=urn, name=name, opened=_opened(scope, url), publications=publications, refused=refused)
+
+
+def _href(a: Tag, base: str) -> str:
+    """A link's absolute address; "" for an href that is no address at all ("http://[", ...)."""
+    try:
+        return urljoin(base, str(a["href"]))
+    except ValueError:
+        return ""
 
 
 def _text(tag: Tag | None) -> str:
@@ -306,6 +323,14 @@ def _skipped_day(a: Tag) -> bool:
     """Whether a link sits in an 'opened' or 'registered' timeline item, which lists no publication."""
     day = a.find_parent("li")
     return day is not None and any(c.endswith(("--opened", "--registered")) for c in _classes(day))
+
+
+def _linked_entries(timeline: Tag | None) -> int:
+    """The timeline's entries, other than 'opened' and 'registered' ones, that hold a link."""
+    if timeline is None:
+        return 0
+    return sum(1 for day in timeline.find_all("li") if day.find("a", href=True)
+               and not any(c.endswith(("--opened", "--registered")) for c in _classes(day)))
 
 
 def _label_and_date(a: Tag, page_url: str) -> tuple[str, date]:
