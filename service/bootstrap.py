@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from events.db import make_engine, migrate
-from events.errors import IlacsError
+from events.errors import IlacsError, InvalidInput
 from events.projection import Projection
 from events.store import EventStore, SqlEventStore
 from notifiers.alerts import Alerts
@@ -116,8 +116,10 @@ def tell_operator(app: App, runs: PollRuns, report: PollReport | None = None) ->
                         + report.summary())
     recent = runs.latest(FAILURES_BEFORE_TELLING)
     if len(recent) == FAILURES_BEFORE_TELLING and not any(r.ok for r in recent):
-        alerts.operator(f"ilacs: the last {FAILURES_BEFORE_TELLING} polls failed",
-                        "\n".join(f"{r.finished_at:%Y-%m-%d %H:%M} {r.summary}" for r in recent))
+        body = "\n".join(f"{r.finished_at:%Y-%m-%d %H:%M} {r.summary}" for r in recent)
+        if report is not None and report.failures:
+            body += "\n\nWhat failed in the last poll:\n" + "\n".join(f"- {f}" for f in report.failures[:10])
+        alerts.operator(f"ilacs: the last {FAILURES_BEFORE_TELLING} polls failed", body)
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -143,7 +145,10 @@ def build(settings: Settings, clock: Clock | None = None, store: EventStore | No
     clock = clock or system_clock
     engine = None
     if store is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise InvalidInput(f"cannot use the data directory {settings.data_dir}: {err.strerror}") from err
         engine = make_engine(settings.store_url)
         migrate(engine)
         store = SqlEventStore(engine, clock)

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 
 from events.store import UTCDateTime, metadata
 from service.sources.site import CachedPage
@@ -57,15 +60,13 @@ class DocumentStore:
         path = self._path(digest)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")  # unique per writer, even threads of one process
             tmp.write_bytes(data)
             os.replace(tmp, path)  # atomic: a crash never leaves half a document under its hash
         row = {"file_id": file_id, "url": url, "sha256": digest, "content_type": content_type, "size": len(data),
                "fetched_at": self.clock()}
-        with self.engine.begin() as conn:
-            if conn.execute(sa.select(documents_table.c.file_id).where(documents_table.c.file_id == file_id)).first():
-                return
-            conn.execute(documents_table.insert(), row)
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+            conn.execute(_insert_ignoring_duplicates(conn, documents_table, ["file_id"]), row)
 
     def get(self, file_id: str) -> StoredDocument | None:
         """The stored document of a file id, if it was downloaded before."""
@@ -96,7 +97,19 @@ class SqlPageCache:
     def put(self, url: str, etag: str | None, last_modified: str | None, body: bytes) -> None:
         """Keep a copy of a page."""
         values = {"etag": etag, "last_modified": last_modified, "body": body}
-        with self.engine.begin() as conn:
-            done = conn.execute(page_cache_table.update().where(page_cache_table.c.url == url).values(**values))
-            if not done.rowcount:
-                conn.execute(page_cache_table.insert().values(url=url, **values))
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+            insert = _upsert(conn, page_cache_table, ["url"], values)
+            conn.execute(insert, {"url": url, **values})
+
+
+def _insert_ignoring_duplicates(conn: Connection, table: sa.Table, keys: list[str]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING on either backend: two writers of one row never fail."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=keys)
+
+
+def _upsert(conn: Connection, table: sa.Table, keys: list[str], values: dict[str, Any]) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE on either backend."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(table)
+    return insert.on_conflict_do_update(index_elements=keys, set_={k: insert.excluded[k] for k in values})

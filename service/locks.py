@@ -27,8 +27,11 @@ def poll_lock(engine: Engine | None, data_dir: Path) -> Iterator[None]:
                 conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": POLL_LOCK_ID})
                 conn.commit()
         return
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / "poll.lock", "w") as f:
+    # beside the SQLite file itself, so processes with other data directories on the same file still queue
+    database = engine.url.database if engine is not None else None
+    path = Path(f"{database}.poll.lock") if database and database != ":memory:" else data_dir / "poll.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             yield
