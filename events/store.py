@@ -11,13 +11,17 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from itertools import count
+from operator import itemgetter
+from typing import Any, Protocol, cast
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from events.errors import StoreError
-from events.types import Event, Recorded
+from events.types import EVENT_TYPES, Event, Recorded
 from events.upcasting import upcast
 
 log = logging.getLogger(__name__)
@@ -62,6 +66,17 @@ events_table = sa.Table(
 )
 sa.Index("ix_events_recorded_at", events_table.c.recorded_at)
 
+# a projection's state kept with the log position it reflects, so that a restart folds only newer events
+snapshots_table = sa.Table(
+    "snapshots", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("position", BigId, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+_RECORDED_AT = UTCDateTime()
+_KEYS_IN = sa.select(events_table.c.key).where(events_table.c.key.in_(sa.bindparam("keys", expanding=True)))
+
 
 @dataclass(frozen=True)
 class NewEvent:
@@ -73,6 +88,8 @@ class NewEvent:
 
 # runs inside the append's transaction (None for the memory store) with the events just recorded
 AfterAppend = Callable[[Connection | None, list[Recorded]], None]
+# (position, type, data): an event as a fold reads it, without its timestamp, stream or key
+Row = tuple[int, str, dict[str, Any]]
 
 
 class EventStore(Protocol):
@@ -90,6 +107,11 @@ class EventStore(Protocol):
         """The log in order, after a position, recorded on or before known_at."""
         ...
 
+    def read_rows(self, after: int = 0, known_at: datetime | None = None,
+                  types: Sequence[str] | None = None) -> Iterator[Row]:
+        """As `read`, each event as (position, type, data) only: the narrow read a fold needs."""
+        ...
+
     def last_position(self) -> int:
         """The position of the last event (0 when empty)."""
         ...
@@ -98,9 +120,32 @@ class EventStore(Protocol):
         """Which of these idempotency keys are already recorded."""
         ...
 
+    def keep_snapshot(self, name: str, position: int, data: bytes) -> None:
+        """Keep a projection's state as of a log position, unless one as of a later position is kept."""
+        ...
+
+    def snapshot(self, name: str) -> tuple[int, bytes] | None:
+        """The kept state of a projection, with the log position it reflects."""
+        ...
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True)  # made once: json.dumps makes one a call
+
 
 def _dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+    return _ENCODER.encode(data)
+
+
+def _decoded(type_: str, version: int, text: str) -> tuple[int, dict[str, Any]]:
+    """Stored data at its type's current schema version."""
+    try:
+        data = msgspec.json.decode(text)  # several times faster than json on a long log
+    except msgspec.DecodeError:
+        data = json.loads(text)  # what only json reads (NaN, lone surrogates) is read as before
+    cls = EVENT_TYPES.get(type_)
+    if cls is not None and version < cls.SCHEMA_VERSION:
+        return upcast(type_, version, data)
+    return version, data
 
 
 def plan_batch(batch: Sequence[NewEvent], existing: set[str],
@@ -114,11 +159,12 @@ def plan_batch(batch: Sequence[NewEvent], existing: set[str],
                 continue
             seen.add(item.key)
         kept.append(item)
-    current = versions({item.event.stream for item in kept})
+    streams = [item.event.stream for item in kept]  # a property that formats a string: asked once
+    current = versions(set(streams))
     planned = []
-    for item in kept:
-        current[item.event.stream] = current.get(item.event.stream, 0) + 1
-        planned.append((item, current[item.event.stream]))
+    for item, stream in zip(kept, streams, strict=True):
+        current[stream] = current.get(stream, 0) + 1
+        planned.append((item, current[stream]))
     return planned
 
 
@@ -130,6 +176,7 @@ class SqlEventStore:
     def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
         self.engine = engine
         self.clock = clock
+        self._inserts: dict[str, SQLCompiler] = {}  # the insert, compiled for each dialect met
 
     def append(self, batch: Sequence[NewEvent], after: AfterAppend | None = None) -> list[Recorded]:
         for attempt in range(self.RETRIES):
@@ -157,20 +204,35 @@ class SqlEventStore:
         if not planned:
             return []
         now = self.clock()
-        rows = [{"type": item.event.TYPE, "schema_version": item.event.SCHEMA_VERSION, "recorded_at": now,
-                 "stream": item.event.stream, "version": version, "key": item.key,
-                 "data": _dumps(item.event.data())} for item, version in planned]
-        result = conn.execute(
-            events_table.insert().returning(events_table.c.position, sort_by_parameter_order=True), rows)
-        positions = [row[0] for row in result]
-        return [Recorded(pos, r["type"], r["schema_version"], now, item.event.data(), r["stream"], r["key"])
-                for pos, r, (item, _) in zip(positions, rows, planned, strict=True)]
+        first = self.last_position_in(conn) + 1  # writers are serialised: the next positions are ours
+        convert = _RECORDED_AT.bind_processor(conn.dialect)
+        stamp = convert(now) if convert else now  # the same for every row: converted once
+        data = [item.event.data() for item, _ in planned]
+        rows: list[dict[str, Any]] = [
+            {"position": position, "type": item.event.TYPE, "schema_version": item.event.SCHEMA_VERSION,
+             "recorded_at": stamp, "stream": item.event.stream, "version": version, "key": item.key, "data": _dumps(d)}
+            for position, (item, version), d in zip(count(first), planned, data)]
+        self._insert(conn, rows)
+        return [Recorded(r["position"], r["type"], r["schema_version"], now, d, r["stream"], r["key"])
+                for r, d in zip(rows, data, strict=True)]
+
+    def _insert(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """One executemany on the driver, the rows' values already as the database takes them: SQLAlchemy's
+        handling of each row's parameters costs more than the database's insert."""
+        insert = self._inserts.get(conn.dialect.name)
+        if insert is None:
+            insert = cast(SQLCompiler, events_table.insert().compile(dialect=conn.dialect))
+            self._inserts[conn.dialect.name] = insert
+        if insert.positional:
+            in_order = itemgetter(*insert.positiontup or ())
+            conn.exec_driver_sql(str(insert), [in_order(row) for row in rows])
+        else:
+            conn.exec_driver_sql(str(insert), rows)
 
     def _existing_keys(self, conn: Connection, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            found.update(conn.execute(sa.select(events_table.c.key).where(events_table.c.key.in_(chunk))).scalars())
+            found.update(conn.execute(_KEYS_IN, {"keys": keys[i:i + 500]}).scalars())
         return found
 
     def _versions(self, conn: Connection, streams: set[str]) -> dict[str, int]:
@@ -186,24 +248,63 @@ class SqlEventStore:
     def read(self, after: int = 0, known_at: datetime | None = None,
              types: Sequence[str] | None = None) -> Iterator[Recorded]:
         t = events_table
-        query = sa.select(t.c.position, t.c.type, t.c.schema_version, t.c.recorded_at, t.c.data,
-                          t.c.stream, t.c.key).where(t.c.position > after).order_by(t.c.position)
+        query = self._selected(sa.select(t.c.position, t.c.type, t.c.schema_version, t.c.data, t.c.recorded_at,
+                                         t.c.stream, t.c.key), after, known_at, types)
+        with self.engine.connect() as conn:
+            for position, type_, version, text, recorded_at, stream, key in (
+                    conn.execution_options(yield_per=5000).execute(query)):
+                version, data = _decoded(type_, version, text)
+                yield Recorded(position, type_, version, recorded_at, data, stream, key)
+
+    def read_rows(self, after: int = 0, known_at: datetime | None = None,
+                  types: Sequence[str] | None = None) -> Iterator[Row]:
+        t = events_table
+        query = self._selected(sa.select(t.c.position, t.c.type, t.c.schema_version, t.c.data), after, known_at, types)
+        with self.engine.connect() as conn:
+            for position, type_, version, text in conn.execution_options(yield_per=5000).execute(query):
+                yield position, type_, _decoded(type_, version, text)[1]
+
+    @staticmethod
+    def _selected(query: sa.Select[Any], after: int, known_at: datetime | None,
+                  types: Sequence[str] | None) -> sa.Select[Any]:
+        t = events_table
+        query = query.where(t.c.position > after).order_by(t.c.position)
         if known_at is not None:
             query = query.where(t.c.recorded_at <= known_at)
         if types:
             query = query.where(t.c.type.in_(list(types)))
-        with self.engine.connect() as conn:
-            for row in conn.execution_options(yield_per=5000).execute(query):
-                version, data = upcast(row.type, row.schema_version, json.loads(row.data))
-                yield Recorded(row.position, row.type, version, row.recorded_at, data, row.stream, row.key)
+        return query
 
     def last_position(self) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.coalesce(sa.func.max(events_table.c.position), 0))).scalar_one()
+            return self.last_position_in(conn)
+
+    @staticmethod
+    def last_position_in(conn: Connection) -> int:
+        """The position of the last event, within the caller's transaction."""
+        return conn.execute(sa.select(sa.func.coalesce(sa.func.max(events_table.c.position), 0))).scalar_one()
 
     def has_keys(self, keys: Sequence[str]) -> set[str]:
         with self.engine.connect() as conn:
             return self._existing_keys(conn, list(keys))
+
+    def keep_snapshot(self, name: str, position: int, data: bytes) -> None:
+        t = snapshots_table
+        try:
+            with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+                kept = conn.execute(sa.select(t.c.position).where(t.c.name == name)).scalar()
+                if kept is not None and kept >= position:
+                    return
+                conn.execute(t.delete().where(t.c.name == name))
+                conn.execute(t.insert().values(name=name, position=position, data=data))
+        except sa.exc.IntegrityError:
+            log.info("snapshot %s: another process kept one at the same time", name)
+
+    def snapshot(self, name: str) -> tuple[int, bytes] | None:
+        t = snapshots_table
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t.c.position, t.c.data).where(t.c.name == name)).first()
+        return (row.position, row.data) if row else None
 
 
 class MemoryEventStore:
@@ -214,19 +315,20 @@ class MemoryEventStore:
         self.records: list[Recorded] = []
         self.keys: set[str] = set()
         self.versions: dict[str, int] = {}
+        self.snapshots: dict[str, tuple[int, bytes]] = {}
 
     def append(self, batch: Sequence[NewEvent], after: AfterAppend | None = None) -> list[Recorded]:
         planned = plan_batch(batch, self.keys, lambda streams: {s: self.versions.get(s, 0) for s in streams})
         now = self.clock()
-        out = []
-        for item, version in planned:
+        out: list[Recorded] = []
+        for item, _ in planned:
             # round-trip through JSON so that the memory store returns exactly what SQL stores do
             record = Recorded(len(self.records) + 1 + len(out), item.event.TYPE, item.event.SCHEMA_VERSION, now,
                               json.loads(_dumps(item.event.data())), item.event.stream, item.key)
             out.append(record)
         if after is not None and out:
             after(None, out)  # before anything is kept, so that a failure appends nothing
-        for (item, version), record in zip(planned, out, strict=True):
+        for item, version in planned:
             self.versions[item.event.stream] = version
             if item.key is not None:
                 self.keys.add(item.key)
@@ -242,8 +344,20 @@ class MemoryEventStore:
                 continue
             yield record
 
+    def read_rows(self, after: int = 0, known_at: datetime | None = None,
+                  types: Sequence[str] | None = None) -> Iterator[Row]:
+        for record in self.read(after, known_at, types):
+            yield record.position, record.type, record.data
+
     def last_position(self) -> int:
         return len(self.records)
 
     def has_keys(self, keys: Sequence[str]) -> set[str]:
         return {k for k in keys if k in self.keys}
+
+    def keep_snapshot(self, name: str, position: int, data: bytes) -> None:
+        if name not in self.snapshots or self.snapshots[name][0] < position:
+            self.snapshots[name] = (position, data)
+
+    def snapshot(self, name: str) -> tuple[int, bytes] | None:
+        return self.snapshots.get(name)

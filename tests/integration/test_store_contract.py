@@ -114,3 +114,30 @@ def test_two_writers_at_once_record_each_fact_once(backend, request, clock):
     assert sorted(r.key for r in records) == sorted(n.key for n in batch)
     versions = [r.position for r in records]
     assert versions == sorted(versions)
+
+
+def test_read_rows_gives_each_event_narrowly_as_read_gives_it(store, clock):
+    store.append([NewEvent(authority("1")), NewEvent(visit("1", date(2023, 1, 1)))])
+    then = clock.now
+    clock.advance(days=1)
+    store.append([NewEvent(authority("2"))])
+    assert list(store.read_rows()) == [(r.position, r.type, r.data) for r in store.read()]
+    first = next(iter(store.read()))
+    assert [row[2]["urn"] for row in store.read_rows(after=first.position, types=["AuthorityRecorded"])] == ["2"]
+    assert [row[1] for row in store.read_rows(known_at=then)] == ["AuthorityRecorded", "VisitPublished"]
+
+
+def test_positions_continue_from_the_last_across_appends(store):
+    first = store.append([NewEvent(authority("1")), NewEvent(authority("2"))])
+    second = store.append([NewEvent(authority("3"))])
+    assert [r.position for r in first + second] == [1, 2, 3] == [r.position for r in store.read()]
+
+
+def test_a_snapshot_is_kept_with_its_position_and_an_older_one_never_replaces_it(store):
+    assert store.snapshot("facts") is None
+    store.keep_snapshot("facts", 10, b"ten")
+    store.keep_snapshot("facts", 5, b"five")
+    assert store.snapshot("facts") == (10, b"ten")
+    store.keep_snapshot("facts", 12, b"twelve")
+    assert store.snapshot("facts") == (12, b"twelve")
+    assert store.snapshot("other") is None
