@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -12,22 +11,7 @@ import pytest
 from events.errors import SourceError
 from service.fetch import HttpFetcher
 from service.sources.site import MemoryPageCache, OfstedSite
-from tests.sitehelpers import CORPUS, LocalSite, Scripted, corpus_missing, free_port, run_ofsted_site, scripted_server
-
-
-@pytest.fixture(scope="module")
-def site_process() -> Iterator[LocalSite]:
-    if reason := corpus_missing():
-        pytest.skip(reason)
-    with run_ofsted_site() as site:
-        yield site
-
-
-@pytest.fixture
-def local_site(site_process: LocalSite) -> LocalSite:
-    """ofsted_site.py as at 2024-11-21, no faults, request counts at zero."""
-    site_process.reset()
-    return site_process
+from tests.sitehelpers import CORPUS, LocalSite, Scripted, free_port, scripted_server
 
 
 def no_sleep(seconds: float) -> None:
@@ -97,18 +81,18 @@ def open_providers() -> dict[str, str]:
 
 
 @pytest.mark.corpus
-def test_lists_all_153_providers_across_two_pages(local_site: LocalSite) -> None:
-    source, fetcher = site_source(local_site)
+def test_lists_all_153_providers_across_two_pages(ofsted_site: LocalSite) -> None:
+    source, fetcher = site_source(ofsted_site)
     with fetcher:
         listed = source.list_providers()
     assert len(listed) == 153
     assert {p.urn: p.name for p in listed} == open_providers()
-    assert local_site.requests() == {"search": 2}
+    assert ofsted_site.requests() == {"search": 2}
 
 
 @pytest.mark.corpus
-def test_reads_a_provider_page(local_site: LocalSite) -> None:
-    source, fetcher = site_source(local_site)
+def test_reads_a_provider_page(ofsted_site: LocalSite) -> None:
+    source, fetcher = site_source(ofsted_site)
     with fetcher:
         page = source.provider_page("2637539")
     assert (page.name, page.opened) == ("North Northamptonshire", date(2021, 4, 1))
@@ -124,8 +108,8 @@ def test_reads_a_provider_page(local_site: LocalSite) -> None:
 
 
 @pytest.mark.corpus
-def test_reads_a_document(local_site: LocalSite) -> None:
-    source, fetcher = site_source(local_site)
+def test_reads_a_document(ofsted_site: LocalSite) -> None:
+    source, fetcher = site_source(ofsted_site)
     with fetcher:
         publication = source.provider_page("80464").publications[0]
         document = source.document(publication.url)
@@ -133,8 +117,8 @@ def test_reads_a_document(local_site: LocalSite) -> None:
 
 
 @pytest.mark.corpus
-def test_second_full_listing_makes_conditional_requests_answered_304(local_site: LocalSite) -> None:
-    source, fetcher = site_source(local_site, cache=MemoryPageCache())
+def test_second_full_listing_makes_conditional_requests_answered_304(ofsted_site: LocalSite) -> None:
+    source, fetcher = site_source(ofsted_site, cache=MemoryPageCache())
     with fetcher:
         first = {p.urn: source.provider_page(p.urn, p.url) for p in source.list_providers()}
         assert source.stats == {"fetched": 155}
@@ -142,26 +126,26 @@ def test_second_full_listing_makes_conditional_requests_answered_304(local_site:
     # The 304s still give back the whole pages, so nothing listed is lost between polls.
     assert second == first
     assert source.stats == {"fetched": 155, "not_modified": 155}
-    assert local_site.requests() == {"search": 4, "provider": 306}
+    assert ofsted_site.requests() == {"search": 4, "provider": 306}
 
 
 @pytest.mark.corpus
-def test_a_new_publication_shows_through_the_cache(local_site: LocalSite) -> None:
-    local_site.set_as_at("2024-06-01")
-    source, fetcher = site_source(local_site, cache=MemoryPageCache())
+def test_a_new_publication_shows_through_the_cache(ofsted_site: LocalSite) -> None:
+    ofsted_site.set_as_at("2024-06-01")
+    source, fetcher = site_source(ofsted_site, cache=MemoryPageCache())
     with fetcher:
         before = source.provider_page("2637539")
-        local_site.set_as_at("2024-11-21")
+        ofsted_site.set_as_at("2024-11-21")
         after = source.provider_page("2637539")
     assert {p.file_id for p in after.publications} - {p.file_id for p in before.publications} == {"70000318"}
 
 
 @pytest.mark.corpus
-def test_full_listing_survives_30_percent_errors(local_site: LocalSite) -> None:
-    local_site.set_faults(error_rate=0.3, seed=1)
-    source, fetcher = site_source(local_site, tries=8)
+def test_full_listing_survives_30_percent_errors(ofsted_site: LocalSite) -> None:
+    ofsted_site.set_faults(error_rate=0.3, seed=1)
+    source, fetcher = site_source(ofsted_site, tries=8)
     with fetcher:
         pages = [source.provider_page(p.urn, p.url) for p in source.list_providers()]
     assert len(pages) == 153
-    served = local_site.requests()
+    served = ofsted_site.requests()
     assert served["search"] + served["provider"] > 155  # some were 503s, retried
