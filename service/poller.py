@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 REFERENCE = Path(__file__).resolve().parent.parent / "config" / "authorities.csv"
 PUBLICATION_TYPES = ("VisitPublished", "InspectionPublished", "PublicationNoted", "PublicationUnreadable")
 BACKFILL_DONE = "backfill-completed"
+BACKFILL_FAILURES_ALLOWED = 0.02  # of the providers and documents a backfill poll meets
 REFUSED = (HttpError, RefusedURL, TooLarge)  # download failures that retrying at once would not mend
 
 # (connection, recorded events, backfill?) -> alerts queued; runs inside the append's transaction
@@ -51,6 +52,15 @@ class PollReport:
     def ok(self) -> bool:
         """True when every provider and document was read."""
         return not self.failures
+
+    @property
+    def nearly_complete(self) -> bool:
+        """Few enough failures that what they held back, read later, alerts a handful and floods no one.
+
+        A backfill ends with such a poll, so that one provider or document that keeps failing cannot keep
+        the service silent for ever.
+        """
+        return len(self.failures) <= BACKFILL_FAILURES_ALLOWED * (self.providers + self.documents_found)
 
     def summary(self) -> str:
         """The one-line summary `ilacs poll` ends with."""
@@ -105,7 +115,7 @@ class Poller:
             from service.feedpoll import poll_feeds  # feeds build on the poller: imported late to avoid a cycle
 
             poll_feeds(self, self.feeds, facts, report)
-        if report.backfill and report.ok:
+        if report.backfill and report.nearly_complete:
             self.append([NewEvent(BackfillCompleted(providers=report.providers), BACKFILL_DONE)], report,
                          backfill=True)
         report.seconds = self.monotonic() - started
@@ -113,7 +123,7 @@ class Poller:
         return report
 
     def is_backfill(self) -> bool:
-        """Until a first full poll completes, polling is a backfill that alerts no one."""
+        """Until a first (nearly) complete poll, polling is a backfill that alerts no one."""
         return not self.store.has_keys([BACKFILL_DONE])
 
     def read_page(self, page: ProviderPage, facts: Facts, report: PollReport) -> None:

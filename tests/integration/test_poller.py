@@ -179,3 +179,28 @@ def test_each_poll_is_kept_with_its_outcome(app):
     assert [r.ok for r in runs] == [False, True]
     assert "poll failed" in runs[0].summary and "4 unreadable" not in runs[1].summary
     assert bootstrap.PollRuns(app.engine).last_success() == runs[1]
+
+
+def test_one_document_that_keeps_failing_does_not_keep_the_backfill_going_for_ever(app):
+    fetcher = FakeFetcher()
+    providers = [(str(81000 + n), f"Shire {n}") for n in range(30)]
+    fetcher.add(SEARCH, pdfs.search_page(providers))
+    letter = pdfs.letter("Shire", "17 and 18 May 2023", "care leavers")
+    for urn, name in providers:
+        fetcher.add(f"{SITE}/provider/44/{urn}", pdfs.provider_page(urn, name, [(VISIT, date(2023, 6, 20), urn)],
+                                                                      FILES))
+        fetcher.add(f"{FILES}/v1/file/{urn}", letter, content_type="application/pdf")
+    fetcher.responses[f"{FILES}/v1/file/81007"] = SourceError("GET 81007 failed after 4 tries; last failure: 503")
+    first = bootstrap.poll(app, fetcher=fetcher)
+    assert not first.ok and first.backfill and "BackfillCompleted" in types(app)
+    second = bootstrap.poll(app, fetcher=fetcher)
+    assert not second.backfill and second.failures == first.failures
+
+
+def test_many_failures_keep_the_backfill_going(app):
+    fetcher = make_site()
+    fetcher.responses[f"{FILES}/v1/file/201"] = SourceError("GET 201 failed after 4 tries; last failure: 503")
+    fetcher.responses[f"{SITE}/provider/44/80001"] = SourceError("GET 80001 failed after 4 tries")
+    assert bootstrap.poll(app, fetcher=fetcher).backfill
+    assert bootstrap.poll(app, fetcher=fetcher).backfill
+    assert "BackfillCompleted" not in types(app)
