@@ -1,10 +1,11 @@
 """The event types of SPEC section 2: frozen dataclasses named in the past tense, each with a schema version."""
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
+
+import msgspec
 
 
 @dataclass(frozen=True)
@@ -15,23 +16,13 @@ class Event:
     SCHEMA_VERSION: ClassVar[int] = 1
 
     def data(self) -> dict[str, Any]:
-        """The event's fields as JSON-ready values (dates as ISO strings)."""
-        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        """The event's fields as JSON-ready values, exactly as the store writes them (dates in ISO 8601)."""
+        return msgspec.to_builtins(self, order="sorted")  # type: ignore[no-any-return]
 
     @property
     def stream(self) -> str:
         """The stream the event belongs to: one per authority."""
         return f"authority-{self.urn}"  # type: ignore[attr-defined]
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)
