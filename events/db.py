@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from events.errors import InvalidInput, StoreError
@@ -25,12 +28,17 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _without_password(url: str) -> str:
+    """A URL as it may be shown: any password replaced."""
+    return re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1***@", url)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for a store URL; SQLite gets WAL, a busy timeout and explicit BEGIN modes."""
     try:
         parsed = sa.engine.make_url(normalise_url(url))
-    except sa.exc.ArgumentError as err:
-        raise InvalidInput(f"not a database URL: {url!r}") from err
+    except (sa.exc.ArgumentError, ValueError) as err:  # ValueError: a port that is not a number
+        raise InvalidInput(f"not a database URL: {_without_password(url)!r}") from err
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             try:
@@ -68,6 +76,10 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     try:
+        with engine.connect() as conn:  # most runs find the schema current: no write lock for them
+            if set(MigrationContext.configure(conn).get_current_heads()) == set(
+                    ScriptDirectory.from_config(cfg).get_heads()):
+                return
         with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": PG_MIGRATION_LOCK})

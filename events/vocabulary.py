@@ -1,4 +1,7 @@
-"""The keys of SPEC section 1: topics and grades, in their order, with their words."""
+"""The keys of SPEC section 1: topics and grades, in their order, with their words; and URNs."""
+import re
+
+from events.errors import InvalidInput
 
 TOPICS: dict[str, str] = {
     "FD": "front door",
@@ -22,3 +25,10 @@ SHARE_GRADES: tuple[str, ...] = (OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT, NOT_IN
 FRAMEWORKS: tuple[str, ...] = ("SIF", "ILACS", "ILACS-2026", "other")
 
 ALERT_KINDS: tuple[str, ...] = ("new-report", "priority-action", "pdmoc", "grade-changed")
+
+
+def parse_urn(value: str) -> str:
+    """An Ofsted URN: 5 to 8 ASCII digits."""
+    if not re.fullmatch(r"[0-9]{5,8}", value.strip()):  # not \d: that takes any script's digits
+        raise InvalidInput(f"URN {value!r} is not an Ofsted URN (5 to 8 digits)")
+    return value.strip()

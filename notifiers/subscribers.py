@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from events.errors import InvalidInput
-from events.vocabulary import ALERT_KINDS
+from events.vocabulary import ALERT_KINDS, parse_urn
 from notifiers.schema import DEAD, DIGEST, IMMEDIATE, PENDING, outbox_table, subscribers_table
 
 MODES = (IMMEDIATE, DIGEST)
@@ -68,12 +68,7 @@ def parse_kinds(value: str) -> tuple[str, ...]:
 
 def parse_urns(values: Iterable[str]) -> tuple[str, ...]:
     """Ofsted URNs (5 to 8 digits), each once."""
-    urns = []
-    for value in values:
-        if not re.fullmatch(r"\d{5,8}", value.strip()):
-            raise InvalidInput(f"URN {value!r} is not an Ofsted URN (5 to 8 digits)")
-        urns.append(value.strip())
-    return tuple(dict.fromkeys(urns))
+    return tuple(dict.fromkeys(parse_urn(value) for value in values))
 
 
 def parse_regions(values: Iterable[str], known: Sequence[str]) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from events.projection import Projection
 from events.rules import grade_change
 from events.store import EventStore, NewEvent
 from events.types import AuthorityRecorded, InspectionPublished, VisitCorrected, VisitRecorded, VisitWithdrawn
-from events.vocabulary import FRAMEWORKS, OVERALL_GRADES, TOPICS
+from events.vocabulary import FRAMEWORKS, OVERALL_GRADES, TOPICS, parse_urn
 
 
 def parse_date(value: str, what: str = "date") -> date:
@@ -42,13 +42,6 @@ def parse_instant(value: str, what: str = "known_at") -> datetime:
         return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
     except OverflowError as err:  # 0001-01-01T00:00+01:00 is before the first instant there is in UTC
         raise InvalidInput(f"{what} {value!r} is out of range") from err
-
-
-def parse_urn(value: str) -> str:
-    """An Ofsted URN: digits only."""
-    if not re.fullmatch(r"[0-9]{5,8}", value.strip()):  # not \d: that takes any script's digits
-        raise InvalidInput(f"URN {value!r} is not an Ofsted URN (5 to 8 digits)")
-    return value.strip()
 
 
 def parse_topic(value: str) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -51,28 +52,28 @@ class App:
     alerts: Alerts | None = None  # None with a memory store: the outbox lives in the database
 
 
-def make_site(settings: Settings, engine: Engine | None, reports_url: str | None = None,
-              fetcher: Fetcher | None = None) -> OfstedSite:
-    """The Ofsted site source: real HTTP unless a fetcher is given; pages cached in the database."""
-    reports = (reports_url or settings.reports_url).rstrip("/")
-    files = settings.files_url.rstrip("/")
-    if fetcher is None:
-        fetcher = HttpFetcher([reports, files], timeout=settings.request_timeout, min_interval=settings.request_pace)
+def make_site(settings: Settings, engine: Engine | None, fetcher: Fetcher,
+              reports_url: str | None = None) -> OfstedSite:
+    """The Ofsted site source on a fetcher; pages cached in the database."""
     cache = SqlPageCache(engine) if engine is not None else MemoryPageCache()
-    return OfstedSite(fetcher, reports, files, cache=cache)
+    return OfstedSite(fetcher, _reports(settings, reports_url), settings.files_url.rstrip("/"), cache=cache)
 
 
-def make_poller(app: App, reports_url: str | None = None, fetcher: Fetcher | None = None) -> Poller:
+def _reports(settings: Settings, reports_url: str | None) -> str:
+    return (reports_url or settings.reports_url).rstrip("/")
+
+
+def make_poller(app: App, fetcher: Fetcher, feed_fetcher: Fetcher | None = None,
+                reports_url: str | None = None) -> Poller:
     """A poller of the site on this app's store, queueing alerts when the app has them."""
     if app.engine is None:
         raise IlacsError("polling needs a database store")
-    site = make_site(app.settings, app.engine, reports_url, fetcher)
-    alerts = getattr(app, "alerts", None)
+    site = make_site(app.settings, app.engine, fetcher, reports_url)
     feeds = None
     if app.settings.feeds:
-        feed_fetcher = fetcher or HttpFetcher(app.settings.feeds, timeout=app.settings.request_timeout)
-        feeds = FeedSource(feed_fetcher, app.settings.feeds, reports_url=site.reports_url, files_url=site.files_url)
-    return Poller(app.store, site, documents(app), alerts.enqueue if alerts is not None else None, feeds=feeds)
+        feeds = FeedSource(feed_fetcher or fetcher, app.settings.feeds, reports_url=site.reports_url,
+                           files_url=site.files_url)
+    return Poller(app.store, site, documents(app), app.alerts.enqueue if app.alerts is not None else None, feeds=feeds)
 
 
 def documents(app: App) -> DocumentStore:
@@ -87,9 +88,15 @@ def poll(app: App, reports_url: str | None = None, fetcher: Fetcher | None = Non
     """One poll under the poll lock (a second poller waits its turn), kept in the poll runs."""
     runs = PollRuns(app.engine) if app.engine is not None else None
     started = app.clock()
-    with poll_lock(app.engine, app.settings.data_dir):
+    with poll_lock(app.engine, app.settings.data_dir), ExitStack() as owned:
+        feed_fetcher = fetcher
+        if fetcher is None:  # real HTTP clients, closed with the poll so that a long-running service leaks none
+            s = app.settings
+            fetcher = owned.enter_context(HttpFetcher([_reports(s, reports_url), s.files_url.rstrip("/")],
+                                                      timeout=s.request_timeout, min_interval=s.request_pace))
+            feed_fetcher = owned.enter_context(HttpFetcher(s.feeds, timeout=s.request_timeout)) if s.feeds else None
         try:
-            report = make_poller(app, reports_url, fetcher).poll(progress)
+            report = make_poller(app, fetcher, feed_fetcher, reports_url).poll(progress)
         except IlacsError as err:
             if runs is not None:
                 runs.record(PollRun(started, app.clock(), False, f"poll failed: {err}"))
@@ -106,7 +113,7 @@ FAILURES_BEFORE_TELLING = 3
 
 def tell_operator(app: App, runs: PollRuns, report: PollReport | None = None) -> None:
     """The operator hears of unreadable documents, and of polls failing repeatedly."""
-    alerts = getattr(app, "alerts", None)
+    alerts = app.alerts
     if alerts is None:
         return
     if report is not None and report.unreadable:

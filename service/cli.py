@@ -15,9 +15,10 @@ import click
 
 from events.errors import IlacsError, InvalidInput
 from events.types import VisitRecorded
+from events.vocabulary import parse_urn
 from service import bootstrap
 from service import settings as settings_mod
-from service.analyst import parse_bool, parse_date, parse_instant, parse_topic, parse_urn
+from service.analyst import parse_bool, parse_date, parse_instant, parse_topic
 from service.poller import PollReport
 from service.render import FORMATS, render
 from service.reprocess import reprocess as run_reprocess

@@ -5,11 +5,11 @@ import logging
 import re
 
 from events.errors import SourceError
-from events.facts import Facts
+from events.facts import Authority, Facts
 from events.store import NewEvent
 from events.types import FeedEntryNoted
 from service.poller import Poller, PollReport
-from service.reading import Listed, doc_key, read_events
+from service.reading import Listed, doc_key
 from service.sources.feeds import FeedEntry, FeedSource
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,7 @@ def poll_feeds(poller: Poller, feeds: FeedSource, facts: Facts, report: PollRepo
     """Read every configured feed and record what each entry links to."""
     results = feeds.read_all()
     report.failures.extend(f"feed {url}: {why}" for url, why in results.failures.items())
+    by_name = {_norm(a.name): a for a in facts.authorities.values()}
     for entry in results.entries:
         if entry.kind == "provider" and entry.urn:
             try:
@@ -30,29 +31,24 @@ def poll_feeds(poller: Poller, feeds: FeedSource, facts: Facts, report: PollRepo
             except SourceError as err:
                 report.failures.append(str(err))
         elif entry.kind == "document" and entry.file_id:
-            _document(poller, entry, facts, report)
+            _document(poller, entry, by_name, facts, report)
         else:
             _note(poller, entry, "not a link to an Ofsted report", report)
 
 
-def _document(poller: Poller, entry: FeedEntry, facts: Facts, report: PollReport) -> None:
+def _document(poller: Poller, entry: FeedEntry, by_name: dict[str, Authority], facts: Facts,
+              report: PollReport) -> None:
     if poller.store.has_keys([doc_key(entry.file_id or "")]):
         return
-    try:
-        data = poller.site.document(entry.link).body
-    except SourceError as err:
-        report.failures.append(str(err))
-        return
-    poller.documents.put(entry.file_id or "", entry.link, None, data)
-    by_name = {_norm(a.name): a for a in facts.authorities.values()}
     title = _norm(entry.title)
     match = next((a for key, a in by_name.items() if key and key in title), None)
     if match is None or entry.updated is None:
         _note(poller, entry, "a report whose authority or date the entry does not say", report)
         return
     item = Listed(match.urn, match.name, entry.title, entry.updated.date(), entry.link, entry.file_id or "")
-    batch = read_events(item, data, facts)
-    poller.append(batch, report)
+    events = poller.read(item, facts, report)  # downloaded once, read as a site publication is
+    if events:
+        poller.append(events, report)
 
 
 def _note(poller: Poller, entry: FeedEntry, note: str, report: PollReport) -> None:

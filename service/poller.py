@@ -116,8 +116,7 @@ class Poller:
 
             poll_feeds(self, self.feeds, facts, report)
         if report.backfill and report.nearly_complete:
-            self.append([NewEvent(BackfillCompleted(providers=report.providers), BACKFILL_DONE)], report,
-                         backfill=True)
+            self.append([NewEvent(BackfillCompleted(providers=report.providers), BACKFILL_DONE)], report)
         report.seconds = self.monotonic() - started
         log.info(report.summary())
         return report
@@ -135,19 +134,16 @@ class Poller:
         report.documents_found += len(new)
         batch: list[NewEvent] = []
         for item in new:
-            events = self._read(item, facts, report)
+            events = self.read(item, facts, report)
             if events is None:
                 # no gaps: a later report's grade change is measured against the earlier ones, so the
                 # provider's later documents wait for the poll that reads this one
                 break
-            report.documents_read += 1
-            for stated in events:
-                facts.apply_event(stated.event)
             batch += events
-        self.append(batch, report, report.backfill)
+        self.append(batch, report)
 
-    def _read(self, item: Listed, facts: Facts, report: PollReport) -> list[NewEvent] | None:
-        """The events a document states; None when it could not be downloaded this time."""
+    def read(self, item: Listed, facts: Facts, report: PollReport) -> list[NewEvent] | None:
+        """The events a document states (applied to `facts`); None when it could not be downloaded this time."""
         stored = self.documents.get(item.file_id)
         if stored is None:
             try:
@@ -173,7 +169,9 @@ class Poller:
         except IlacsError as err:  # a reader failing in a way it did not foresee: keep the fact, say why
             reason = f"reader failed: {err}"
             events = [NewEvent(unreadable(item, reason), unreadable_key(item.file_id, reason))]
+        report.documents_read += 1
         for new in events:
+            facts.apply_event(new.event)
             if new.event.TYPE == "PublicationUnreadable":
                 log.warning("unreadable %s (%s): %s", item.file_id, item.authority, new.event.reason)  # type: ignore
         return events
@@ -191,7 +189,7 @@ class Poller:
                     event.name, event.region, event.opened, event.closed):
                 facts.apply_event(event)
                 batch.append(NewEvent(event))
-        self.append(batch, report, report.backfill)
+        self.append(batch, report)
 
     def record_reference(self) -> int:
         """Record the shipped authorities the site no longer lists (closed ones), once."""
@@ -201,16 +199,15 @@ class Poller:
                  for urn, r in self.reference.items() if r.get("closed") and urn not in facts.authorities]
         return len(self.store.append(batch))
 
-    def append(self, batch: list[NewEvent], report: PollReport, backfill: bool | None = None) -> None:
+    def append(self, batch: list[NewEvent], report: PollReport) -> None:
         """Append a batch, queueing its alerts in the same transaction (none during the backfill)."""
-        backfill = report.backfill if backfill is None else backfill
         if not batch:
             return
         queued = [0]
 
         def after(conn: Any, recorded: list[Recorded]) -> None:
             if self.enqueue is not None:
-                queued[0] = self.enqueue(conn, recorded, backfill)
+                queued[0] = self.enqueue(conn, recorded, report.backfill)
 
         recorded = self.store.append(batch, after=after)
         report.events_appended += len(recorded)

@@ -6,16 +6,13 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from events.errors import UnreadableDocument
-from events.facts import fold
+from events.facts import Facts, fold
 from events.store import EventStore, NewEvent
-from events.types import Recorded, VisitCorrected, VisitWithdrawn
-from service.classify import PARSER_VERSION, VisitReading, classify
+from events.types import Recorded, VisitCorrected, VisitPublished, VisitWithdrawn
+from service.classify import PARSER_VERSION
 from service.docstore import DocumentStore
-from service.documents import pdf_text
-from service.reading import Listed, doc_key, read_events, to_event
+from service.reading import Listed, doc_key, read_events
 
 log = logging.getLogger(__name__)
 SOURCE_TYPES = ("VisitPublished", "InspectionPublished", "PublicationNoted", "PublicationUnreadable")
@@ -67,19 +64,18 @@ def reprocess(store: EventStore, documents: DocumentStore) -> ReprocessReport:
     return report
 
 
-def _corrections(previous: Recorded, item: Listed, data: bytes, facts: Any, report: ReprocessReport) -> list[NewEvent]:
+def _corrections(previous: Recorded, item: Listed, data: bytes, facts: Facts,
+                 report: ReprocessReport) -> list[NewEvent]:
+    events = read_events(item, data, facts)
     if previous.type == "PublicationUnreadable":
-        events = read_events(item, data, facts)
-        if events and events[0].event.TYPE != "PublicationUnreadable":
+        if events[0].event.TYPE != "PublicationUnreadable":
             report.now_readable += 1
-            return events
-        return []  # still unreadable: read_events' key for the same reason records nothing new
-    try:
-        reading = classify(pdf_text(data), item.label)
-    except UnreadableDocument as err:
-        log.warning("document %s no longer reads (%s); its earlier reading stands", item.file_id, err)
+        return events  # still unreadable: the same reason's key records nothing new
+    if events[0].event.TYPE == "PublicationUnreadable":
+        log.warning("document %s no longer reads (%s); its earlier reading stands", item.file_id,
+                    events[0].event.reason)  # type: ignore[attr-defined]
         return []
-    new = to_event(item, reading)
+    new, derived = events[0].event, events[1:]  # derived: the grade change that comes with a report
     old = {k: v for k, v in previous.data.items() if k not in ("parser_version", "source")}
     fresh = {k: v for k, v in new.data().items() if k not in ("parser_version", "source")}
     if previous.type == new.TYPE and old == fresh:
@@ -87,17 +83,16 @@ def _corrections(previous: Recorded, item: Listed, data: bytes, facts: Any, repo
     report.changed += 1
     tag = hashlib.sha256(json.dumps(fresh, sort_keys=True).encode()).hexdigest()[:12]
     key = f"{doc_key(item.file_id)}:reprocessed:{tag}"
-    if previous.type == "VisitPublished" and isinstance(reading, VisitReading) and \
-            previous.data["visit_start"] == reading.visit_start.isoformat():
+    reason = f"re-read with parser {PARSER_VERSION}"
+    if isinstance(new, VisitPublished) and previous.type == "VisitPublished" and \
+            previous.data["visit_start"] == fresh["visit_start"]:
         changes = {f: fresh[f] for f in VISIT_FIELDS if fresh[f] != old.get(f)}
-        return [NewEvent(VisitCorrected(urn=item.urn, visit_start=reading.visit_start, changes=changes,
-                                        reason=f"re-read with parser {PARSER_VERSION}", source="reprocess"), key)]
+        return [NewEvent(VisitCorrected(urn=item.urn, visit_start=new.visit_start, changes=changes, reason=reason,
+                                        source="reprocess"), key)]
     out = []
     if previous.type == "VisitPublished":
         out.append(NewEvent(VisitWithdrawn(urn=item.urn, visit_start=date.fromisoformat(previous.data["visit_start"]),
-                                           reason=f"re-read with parser {PARSER_VERSION}", source="reprocess"),
-                            f"{key}:withdrawn"))
+                                           reason=reason, source="reprocess"), f"{key}:withdrawn"))
     out.append(NewEvent(new, key))
+    out += [NewEvent(d.event, f"{key}:{d.event.TYPE}") for d in derived]
     return out
-
-

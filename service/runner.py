@@ -25,7 +25,7 @@ class Service:
         self.app = app
         self.stopping = threading.Event()
         self.health = Health(PollRuns(app.engine), app.clock, poll_interval(app.settings), app.clock())
-        alerts = getattr(app, "alerts", None)
+        alerts = app.alerts
 
         def poll(progress: Progress) -> PollReport:
             return bootstrap.poll(app, progress=progress)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -59,7 +58,6 @@ class Web:
         self.health = health
         self.templates = Environment(loader=PackageLoader("service", "templates"),
                                      autoescape=select_autoescape(["html"]))
-        self._tables_lock = threading.Lock()  # the projection's cached facts are folded by one request at a time
         self.routes: dict[str, Callable[[dict[str, str]], Response]] = {
             "/": self.index, "/tables": self.tables, "/events": self.events, "/feed.atom": self.feed,
             "/healthz": self.healthz}
@@ -121,8 +119,7 @@ class Web:
                 parse_instant(known_at, "known_at") if known_at else None)
 
     def _tables(self, as_at: date, known_at: datetime | None) -> dict[str, Any]:
-        with self._tables_lock:
-            return self.app.projection.tables(as_at, known_at)
+        return self.app.projection.tables(as_at, known_at)  # thread-safe: the projection locks its catch-up
 
     def index(self, params: dict[str, str]) -> Response:
         """The tables as HTML with the chart and the date picker."""
@@ -180,7 +177,7 @@ class Web:
         """Unsubscribe the token's subscriber (RFC 8058's one-click POST, or the confirmation form)."""
         form = _form(environ)
         token = (params.get("token") or form.get("token") or "").strip()
-        alerts = getattr(self.app, "alerts", None)
+        alerts = self.app.alerts
         if alerts is None:
             return _text("503 Service Unavailable", "alerts are not set up in this service")
         email = alerts.unsubscribe(token) if token else None

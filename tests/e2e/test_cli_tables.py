@@ -143,3 +143,10 @@ def test_a_bad_row_stops_the_import_with_its_line_number_and_records_nothing(sql
     missing = write(tmp_path, "m.csv", "urn,name\n1,x\n")
     code, _, err = run("import", "authorities", str(missing), "--db", sqlite_url)
     assert code == 2 and "missing column 'region'" in err
+
+
+@pytest.mark.parametrize("url", ["postgresql://u:s3cret@host:notaport/db", "postgresql//u:s3cret@host/db"])
+def test_a_bad_database_url_is_bad_input_and_its_password_is_never_shown(url):
+    result = CliRunner().invoke(main, ["tables", "--db", url])
+    assert result.exit_code == 2
+    assert "not a database URL" in result.stderr and "s3cret" not in result.stderr

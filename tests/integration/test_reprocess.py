@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from events.store import NewEvent
-from events.types import PublicationUnreadable, VisitPublished
+from events.types import InspectionPublished, PublicationUnreadable, VisitPublished
 from service import bootstrap
 from service.reprocess import reprocess
 from service.settings import Settings
@@ -46,3 +46,19 @@ def test_a_document_unreadable_before_is_read_now(tmp_path, clock):
     assert report.now_readable == 1
     visit = [r for r in app.store.read() if r.type == "VisitPublished"]
     assert visit[0].data["topic"] == "CIC" and visit[0].data["publication_date"] == "2018-04-10"
+
+
+def test_a_report_read_anew_with_another_grade_comes_with_its_grade_change(tmp_path, clock):
+    app = bootstrap.build(Settings(data_dir=tmp_path), clock=clock)
+    docs = bootstrap.documents(app)
+    docs.put("9", URL + "9", "application/pdf", pdfs.report("Testshire", "Requires improvement to be good"))
+    misread = InspectionPublished(urn="80001", authority="Testshire", publication_date=date(2023, 11, 20),
+                                  inspection_start=date(2023, 10, 9), inspection_end=date(2023, 10, 20),
+                                  framework="ILACS", overall="Good", url=URL + "9", file_id="9", parser_version="0")
+    app.store.append([NewEvent(misread, "doc:9")])
+    report = reprocess(app.store, docs)
+    assert report.changed == 1
+    new = [r for r in app.store.read()][1:]
+    assert [r.type for r in new] == ["InspectionPublished", "GradeChanged"]
+    assert new[0].data["overall"] == "Requires improvement" and new[1].data["new"] == "Requires improvement"
+    assert reprocess(app.store, docs).events_appended == 0
