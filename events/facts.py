@@ -91,7 +91,6 @@ class Facts:
     visits: dict[tuple[str, date], Visit] = field(default_factory=dict)
     grades: dict[str, GradeHistory] = field(default_factory=dict)
     position: int = 0
-    known_at: datetime | None = None
     # what queries compute from these facts once (the tables' index); emptied whenever an event changes them
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -217,7 +216,7 @@ FOLDED_TYPES: tuple[str, ...] = tuple(_HANDLERS)  # the fold passes over every o
 
 def fold(records: Iterable[Recorded], known_at: datetime | None = None) -> Facts:
     """The facts of the given events recorded on or before `known_at` (all when None)."""
-    facts = Facts(known_at=known_at)
+    facts = Facts()
     with collector_paused():
         for record in records:
             if known_at is None or record.recorded_at <= known_at:

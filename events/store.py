@@ -173,6 +173,14 @@ def plan_batch(batch: Sequence[NewEvent], existing: set[str],
     return planned
 
 
+def stream_rows(conn: Connection, stream: str) -> Iterator[Row]:
+    """One stream's events as (position, type, data) rows, read in the caller's transaction."""
+    t = events_table
+    query = sa.select(t.c.position, t.c.type, t.c.schema_version, t.c.data).where(t.c.stream == stream)
+    for position, type_, version, text in conn.execute(query.order_by(t.c.version)):
+        yield position, type_, _decoded(type_, version, text)[1]
+
+
 class SqlEventStore:
     """The store on a SQLAlchemy engine (see `events.db` for making one)."""
 

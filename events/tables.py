@@ -41,11 +41,6 @@ def percent_1dp(part: int, whole: int) -> float:
     return float((Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def counted_visits(facts: Facts, as_at: date) -> list[Visit]:
-    """The visits published on or before as_at."""
-    return [v for v in facts.visits.values() if v.publication_date <= as_at]
-
-
 class DayTotals:
     """How many days a set of spans [start, stop) covers before any day: a running total at each change."""
 

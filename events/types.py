@@ -8,6 +8,11 @@ from typing import Any, ClassVar
 import msgspec
 
 
+def authority_stream(urn: str) -> str:
+    """The name of an authority's stream of events."""
+    return f"authority-{urn}"
+
+
 @dataclass(frozen=True)
 class Event:
     """Base of every domain event; `data()` is what the log stores."""
@@ -22,7 +27,7 @@ class Event:
     @property
     def stream(self) -> str:
         """The stream the event belongs to: one per authority."""
-        return f"authority-{self.urn}"  # type: ignore[attr-defined]
+        return authority_stream(self.urn)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,15 @@
 """Rules that turn newly recorded events into publications worth an alert, and match them to subscribers."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from events.facts import Facts, fold, judgement_grade
-from events.store import events_table
-from events.types import Recorded
-from events.upcasting import upcast
+from events.facts import Facts, judgement_grade
+from events.store import stream_rows
+from events.types import Recorded, authority_stream
 from events.vocabulary import ALERT_KINDS
 from notifiers.subscribers import Subscriber
 
@@ -38,14 +35,9 @@ def publication_key(record: Recorded) -> str:
 
 def authority_facts(conn: Connection, urn: str) -> Facts:
     """The fold of one authority's stream, read in the caller's transaction (so it sees the new events)."""
-    t = events_table
-    rows = conn.execute(sa.select(t.c.position, t.c.type, t.c.schema_version, t.c.recorded_at, t.c.data, t.c.stream,
-                                  t.c.key).where(t.c.stream == f"authority-{urn}").order_by(t.c.version))
-    records = []
-    for row in rows:
-        version, data = upcast(row.type, row.schema_version, json.loads(row.data))
-        records.append(Recorded(row.position, row.type, version, row.recorded_at, data, row.stream, row.key))
-    return fold(records)
+    facts = Facts()
+    facts.apply_rows(stream_rows(conn, authority_stream(urn)))
+    return facts
 
 
 def publications(conn: Connection, recorded: list[Recorded]) -> list[Publication]:

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from events.errors import InvalidInput
-from events.facts import fold
-from events.projection import Projection
+from events.projection import Projection, folded
 from events.rules import grade_change
 from events.store import EventStore, NewEvent
 from events.types import AuthorityRecorded, InspectionPublished, VisitCorrected, VisitRecorded, VisitWithdrawn
@@ -112,7 +111,7 @@ class Analyst:
         return len(self.store.append(events))
 
     def _with_grade_changes(self, events: list[NewEvent]) -> list[NewEvent]:
-        facts = fold(self.store.read())
+        facts = folded(self.store, ["InspectionPublished"])  # all a grade change needs
         out = []
         for item in sorted(events, key=lambda n: n.event.publication_date):  # type: ignore[attr-defined]
             out.append(item)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from events.errors import IlacsError, SourceError
-from events.facts import Facts, fold
+from events.facts import Facts
+from events.projection import folded
 from events.store import EventStore, NewEvent
 from events.types import AuthorityRecorded, BackfillCompleted, Recorded
 from service.docstore import DocumentStore
@@ -91,8 +92,8 @@ class Poller:
         """One full poll; a failing provider or document is logged, recorded and passed over."""
         started = self.monotonic()
         report = PollReport(backfill=self.is_backfill())
-        self.record_reference()
-        facts = fold(self.store.read(types=["AuthorityRecorded", "InspectionPublished"]))
+        facts = folded(self.store, ["AuthorityRecorded", "InspectionPublished"])
+        self.record_reference(facts)
         listings = self.site.list_providers()  # a search that no longer parses fails the poll loudly
         report.providers = len(listings)
         self._record_authorities(facts, [(p.urn, p.name, None) for p in listings], report)
@@ -191,12 +192,13 @@ class Poller:
                 batch.append(NewEvent(event))
         self.append(batch, report)
 
-    def record_reference(self) -> int:
+    def record_reference(self, facts: Facts) -> int:
         """Record the shipped authorities the site no longer lists (closed ones), once."""
-        facts = fold(self.store.read(types=["AuthorityRecorded"]))
         batch = [NewEvent(AuthorityRecorded(urn=urn, name=r["name"], region=r["region"] or None,
                                             opened=_day(r["opened"]), closed=_day(r["closed"]), source="reference"))
                  for urn, r in self.reference.items() if r.get("closed") and urn not in facts.authorities]
+        for item in batch:
+            facts.apply_event(item.event)
         return len(self.store.append(batch))
 
     def append(self, batch: list[NewEvent], report: PollReport) -> None:

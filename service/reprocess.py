@@ -7,7 +7,8 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from events.facts import Facts, fold
+from events.facts import Facts
+from events.projection import folded
 from events.store import EventStore, NewEvent
 from events.types import Recorded, VisitCorrected, VisitPublished, VisitWithdrawn
 from service.classify import PARSER_VERSION
@@ -47,7 +48,7 @@ def reprocess(store: EventStore, documents: DocumentStore) -> ReprocessReport:
     """Re-read every stored document; nothing is downloaded, history is kept."""
     report = ReprocessReport()
     latest = latest_readings(store)
-    facts = fold(store.read(types=["InspectionPublished"]))
+    facts = folded(store, ["InspectionPublished"])
     for file_id in documents.file_ids():
         previous = latest.get(file_id)
         stored = documents.get(file_id)
