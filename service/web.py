@@ -56,6 +56,7 @@ class Web:
     def __init__(self, app: App, health: Health) -> None:
         self.app = app
         self.health = health
+        self._feed: tuple[int, bytes] | None = None  # the feed as made at a log position
         self.templates = Environment(loader=PackageLoader("service", "templates"),
                                      autoescape=select_autoescape(["html"]))
         self.routes: dict[str, Callable[[dict[str, str]], Response]] = {
@@ -157,8 +158,12 @@ class Web:
 
     def feed(self, params: dict[str, str]) -> Response:
         """The Atom feed of new publications."""
-        body = atom_feed(self.app.store.read(types=FEED_TYPES), self.app.settings.public_url, self.app.clock())
-        return Response("200 OK", "application/atom+xml; charset=utf-8", body)
+        position = self.app.store.last_position()
+        cached = self._feed
+        if cached is None or cached[0] != position:  # the log has grown: read it again, else serve what was made
+            body = atom_feed(self.app.store.read(types=FEED_TYPES), self.app.settings.public_url, self.app.clock())
+            self._feed = cached = (position, body)
+        return Response("200 OK", "application/atom+xml; charset=utf-8", cached[1])
 
     def healthz(self, params: dict[str, str]) -> Response:
         """200 with the last poll's time and outcome; 503 when no poll has succeeded for three intervals."""
