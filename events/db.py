@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from events.errors import InvalidInput, StoreError
@@ -18,6 +19,12 @@ from events.errors import InvalidInput, StoreError
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 PG_MIGRATION_LOCK = 0x11AC5  # an advisory lock id: one process migrates at a time
+
+
+def upsert_insert(conn: sa.Connection, table: sa.Table) -> Any:
+    """The backend's INSERT that takes ON CONFLICT clauses (SQLite and PostgreSQL both have them)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def normalise_url(url: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from events.facts import FOLDED_TYPES, Facts
 from events.store import EventStore
 from events.tables import tables
+from events.types import iso_utc
 
 SNAPSHOT = "facts"
 SNAPSHOT_EVERY = 50_000
@@ -51,7 +52,7 @@ class Projection:
             with self._lock:  # so that another thread's catch-up cannot change the facts half-way through
                 computed = tables(self._caught_up(), as_at)
         shown = (known_at or self.clock()).astimezone(UTC)
-        return {"as_at": as_at.isoformat(), "known_at": shown.isoformat().replace("+00:00", "Z"), **computed}
+        return {"as_at": as_at.isoformat(), "known_at": iso_utc(shown), **computed}
 
     def _known_at(self, known_at: datetime) -> Facts:
         facts = Facts()

@@ -8,6 +8,11 @@ from typing import Any, ClassVar
 import msgspec
 
 
+def iso_utc(moment: datetime) -> str:
+    """An instant as ISO 8601 with `Z` for UTC, as the log and the pages show it."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def authority_stream(urn: str) -> str:
     """The name of an authority's stream of events."""
     return f"authority-{urn}"
@@ -185,6 +190,10 @@ class BackfillCompleted(Event):
         return "service"
 
 
+# what a publication states: the reports themselves (what alerts and the feed are about), then with the rest
+REPORT_TYPES: tuple[str, ...] = ("VisitPublished", "InspectionPublished")
+PUBLICATION_TYPES: tuple[str, ...] = (*REPORT_TYPES, "PublicationNoted", "PublicationUnreadable")
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.TYPE: cls
     for cls in (AuthorityRecorded, VisitPublished, VisitRecorded, InspectionPublished, GradeChanged,
@@ -208,4 +217,4 @@ class Recorded:
     def as_json(self) -> dict[str, Any]:
         """The SPEC section 5 shape of `ilacs events`."""
         return {"position": self.position, "type": self.type, "schema_version": self.schema_version,
-                "recorded_at": self.recorded_at.isoformat().replace("+00:00", "Z"), "data": self.data}
+                "recorded_at": iso_utc(self.recorded_at), "data": self.data}

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from events.db import upsert_insert
 from notifiers.schema import DIGEST, PENDING, SENDING, outbox_table
 
 o = outbox_table
@@ -33,8 +33,7 @@ def insert(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     """Queue rows in the caller's transaction; a row already queued for that (recipient, key) is kept as it is."""
     if not rows:
         return 0
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(o).on_conflict_do_nothing().returning(o.c.id)
+    stmt = upsert_insert(conn, o).on_conflict_do_nothing().returning(o.c.id)
     return len(conn.execute(stmt, list(rows)).all())
 
 

@@ -9,11 +9,11 @@ from sqlalchemy.engine import Connection
 
 from events.facts import Facts, judgement_grade
 from events.store import stream_rows
-from events.types import Recorded, authority_stream
+from events.types import REPORT_TYPES, Recorded, authority_stream
 from events.vocabulary import ALERT_KINDS
 from notifiers.subscribers import Subscriber
 
-PUBLISHED = ("VisitPublished", "InspectionPublished")
+PUBLISHED = REPORT_TYPES
 
 
 @dataclass(frozen=True)

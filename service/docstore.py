@@ -8,12 +8,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
+from events.db import upsert_insert
 from events.store import UTCDateTime, metadata
 from service.sources.site import CachedPage
 
@@ -66,7 +65,8 @@ class DocumentStore:
         row = {"file_id": file_id, "url": url, "sha256": digest, "content_type": content_type, "size": len(data),
                "fetched_at": self.clock()}
         with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
-            conn.execute(_insert_ignoring_duplicates(conn, documents_table, ["file_id"]), row)
+            # two writers of one document: the second keeps the first's row and never fails
+            conn.execute(upsert_insert(conn, documents_table).on_conflict_do_nothing(index_elements=["file_id"]), row)
 
     def get(self, file_id: str) -> StoredDocument | None:
         """The stored document of a file id, if it was downloaded before."""
@@ -98,18 +98,6 @@ class SqlPageCache:
         """Keep a copy of a page."""
         values = {"etag": etag, "last_modified": last_modified, "body": body}
         with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
-            insert = _upsert(conn, page_cache_table, ["url"], values)
+            insert = upsert_insert(conn, page_cache_table)
+            insert = insert.on_conflict_do_update(index_elements=["url"], set_={k: insert.excluded[k] for k in values})
             conn.execute(insert, {"url": url, **values})
-
-
-def _insert_ignoring_duplicates(conn: Connection, table: sa.Table, keys: list[str]) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING on either backend: two writers of one row never fail."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=keys)
-
-
-def _upsert(conn: Connection, table: sa.Table, keys: list[str], values: dict[str, Any]) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE on either backend."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(table)
-    return insert.on_conflict_do_update(index_elements=keys, set_={k: insert.excluded[k] for k in values})

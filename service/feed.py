@@ -6,18 +6,14 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from datetime import datetime
 
-from events.types import Recorded
+from events.types import REPORT_TYPES, Recorded, iso_utc
 from events.vocabulary import TOPICS
 
 ATOM = "http://www.w3.org/2005/Atom"
-FEED_TYPES = ("VisitPublished", "InspectionPublished")
+FEED_TYPES = REPORT_TYPES
 ENTRIES = 50
 OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 CREDIT = "Contains public sector information licensed under the Open Government Licence v3.0."
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _title(record: Recorded) -> str:
@@ -55,7 +51,7 @@ def atom_feed(records: Iterable[Recorded], public_url: str, now: datetime) -> by
     feed = ET.Element(f"{{{ATOM}}}feed")
     _sub(feed, "id", f"{base}/feed.atom")
     _sub(feed, "title", "ILACS: new Ofsted publications for children's services")
-    _sub(feed, "updated", _iso(max((r.recorded_at for r in newest), default=now)))
+    _sub(feed, "updated", iso_utc(max((r.recorded_at for r in newest), default=now)))
     _sub(feed, "link", rel="self", href=f"{base}/feed.atom")
     _sub(feed, "link", rel="alternate", href=f"{base}/")
     _sub(_sub(feed, "author"), "name", "ilacs")
@@ -68,7 +64,7 @@ def atom_feed(records: Iterable[Recorded], public_url: str, now: datetime) -> by
              else f"urn:ilacs:event:{record.position}")
         _sub(entry, "title", _title(record))
         _sub(entry, "published", f"{d['publication_date']}T00:00:00Z")
-        _sub(entry, "updated", _iso(record.recorded_at))
+        _sub(entry, "updated", iso_utc(record.recorded_at))
         if d.get("url"):
             _sub(entry, "link", rel="alternate", href=d["url"])
         _sub(entry, "category", term=d.get("topic") or d.get("framework") or "")

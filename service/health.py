@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from events.types import iso_utc
 from service.pollruns import PollRun
 
 STALE_AFTER_INTERVALS = 3
@@ -25,7 +26,7 @@ class RunLog(Protocol):
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
+    return iso_utc(moment) if moment else None
 
 
 def _run(run: PollRun | None) -> dict[str, Any] | None:

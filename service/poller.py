@@ -14,7 +14,7 @@ from events.errors import IlacsError, SourceError
 from events.facts import Facts
 from events.projection import folded
 from events.store import EventStore, NewEvent
-from events.types import AuthorityRecorded, BackfillCompleted, Recorded
+from events.types import REPORT_TYPES, AuthorityRecorded, BackfillCompleted, Recorded
 from service.docstore import DocumentStore
 from service.fetch import HttpError, RefusedURL, TooLarge
 from service.reading import Listed, doc_key, read_events, unreadable, unreadable_key
@@ -23,7 +23,6 @@ from service.sources.site import OfstedSite, PageChanged, ProviderPage
 
 log = logging.getLogger(__name__)
 REFERENCE = Path(__file__).resolve().parent.parent / "config" / "authorities.csv"
-PUBLICATION_TYPES = ("VisitPublished", "InspectionPublished", "PublicationNoted", "PublicationUnreadable")
 BACKFILL_DONE = "backfill-completed"
 BACKFILL_FAILURES_ALLOWED = 0.02  # of the providers and documents a backfill poll meets
 REFUSED = (HttpError, RefusedURL, TooLarge)  # download failures that retrying at once would not mend
@@ -214,7 +213,7 @@ class Poller:
         recorded = self.store.append(batch, after=after)
         report.events_appended += len(recorded)
         report.alerts_queued += queued[0]
-        report.new_publications += sum(r.type in PUBLICATION_TYPES[:3] for r in recorded)
+        report.new_publications += sum(r.type in (*REPORT_TYPES, "PublicationNoted") for r in recorded)
         report.unreadable += sum(r.type == "PublicationUnreadable" for r in recorded)
 
 

@@ -10,13 +10,12 @@ from datetime import date
 from events.facts import Facts
 from events.projection import folded
 from events.store import EventStore, NewEvent
-from events.types import Recorded, VisitCorrected, VisitPublished, VisitWithdrawn
+from events.types import PUBLICATION_TYPES, Recorded, VisitCorrected, VisitPublished, VisitWithdrawn
 from service.classify import PARSER_VERSION
 from service.docstore import DocumentStore
 from service.reading import Listed, doc_key, read_events
 
 log = logging.getLogger(__name__)
-SOURCE_TYPES = ("VisitPublished", "InspectionPublished", "PublicationNoted", "PublicationUnreadable")
 VISIT_FIELDS = ("topic", "priority_action", "visit_end")
 
 
@@ -38,7 +37,7 @@ class ReprocessReport:
 def latest_readings(store: EventStore) -> dict[str, Recorded]:
     """The last event each source document stated, by file id."""
     latest: dict[str, Recorded] = {}
-    for record in store.read(types=SOURCE_TYPES):
+    for record in store.read(types=PUBLICATION_TYPES):
         if record.data.get("file_id") and record.data.get("source", "site") == "site":
             latest[record.data["file_id"]] = record
     return latest
