@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 from aiosmtpd.controller import Controller
 
-from tests.sitehelpers import free_port
+from tests.sitehelpers import free_port, stop_process
 
 ILACS = Path(sys.executable).parent / "ilacs"
 T = TypeVar("T")
@@ -139,10 +139,4 @@ def running(command: list[str], env: dict[str, str], port: int, log: Path, cwd: 
     try:
         yield service
     finally:
-        if process.poll() is None:  # the test failed before stopping it: politely, then not
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process, within=30)  # the test failed before stopping it

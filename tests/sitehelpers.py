@@ -99,23 +99,43 @@ class LocalSite:
 def run_ofsted_site(as_at: str = AS_AT, data: Path = CORPUS) -> Iterator[LocalSite]:
     """Run ofsted_site.py on a free port for the duration of the block."""
     port = free_port()
+    # stderr to nowhere: a pipe nobody reads would block the site once its tracebacks fill it
     process = subprocess.Popen(
         [sys.executable, str(SITE_TOOL), "--data", str(data), "--port", str(port), "--as-at", as_at],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port, alive=lambda: process.poll() is None)
         yield LocalSite(f"http://127.0.0.1:{port}", process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
+        stop_process(process, within=5)
+
+
+def stop_process(process: subprocess.Popen[bytes], within: float) -> None:
+    """Stop a process politely, then not."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=within)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def serve_in_thread(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A local http.server with this handler on a free port, for the block; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -173,13 +193,8 @@ def scripted_server(script: Scripted) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        with serve_in_thread(Handler) as url:
+            yield url
     finally:
-        script.release.set()
-        server.shutdown()
-        server.server_close()
+        script.release.set()  # first, so that a handler still waiting lets the server shut down

@@ -6,12 +6,11 @@ from __future__ import annotations
 import html
 import io
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
@@ -25,6 +24,7 @@ from service.fetch import FakeFetcher, HttpFetcher, RefusedURL
 from service.settings import Settings
 from service.sources.site import OfstedSite, PageChanged
 from tests import pdfs
+from tests.sitehelpers import serve_in_thread
 
 SITE, FILES = "https://reports.example", "https://files.example"
 SEARCH_PATH = "/search?q=&location=&lat=&lon=&radius=&level_1_types=3&level_2_types%5B%5D=12&start=0&rows=100"
@@ -169,15 +169,8 @@ def hostile_server(files: dict[str, bytes], redirects: dict[str, str]) -> Iterat
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_in_thread(Handler) as url:
+        yield url, seen
 
 
 def test_a_poll_of_a_hostile_site_refuses_cuts_off_and_bounds_what_it_must(tmp_path):
